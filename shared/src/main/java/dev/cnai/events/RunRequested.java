@@ -1,0 +1,15 @@
+package dev.cnai.events;
+
+import dev.cnai.data.DatasetSpec;
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.TrainingSpec;
+
+/**
+ * Starts a run. Everything but {@code dataset} has a default; {@code runId} defaults to one derived
+ * from the CloudEvent id, so a redelivered request maps to the same run.
+ *
+ * @param minAccuracy quality gate: the lowest test accuracy register accepts (default from register's config)
+ */
+public record RunRequested(String runId, DatasetSpec dataset, ModelSpec model, TrainingSpec training,
+        String modelName, Double minAccuracy) implements EventData {
+}
