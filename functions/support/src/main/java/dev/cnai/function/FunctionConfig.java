@@ -1,0 +1,51 @@
+package dev.cnai.function;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Settings every CNAI function shares. */
+@ConfigMapping(prefix = "cnai")
+public interface FunctionConfig {
+
+    /** This function's name: the CloudEvent source of what it emits is {@code /cnai/<function>}; also a metric tag. */
+    String function();
+
+    /** CloudEvent types this function accepts; a plain JSON POST is treated as an event of the first one. */
+    List<String> accepts();
+
+    /** Object store root: a directory path or {@code file:} URI ({@code s3://} arrives with the S3 store). */
+    @WithDefault(".cnai/store")
+    String storageRoot();
+
+    /** Model registry location: a directory holding one OCI image layout per model, or {@code oci-layout:/path}. */
+    @WithDefault(".cnai/registry")
+    String registry();
+
+    /** Where fan-out events go. */
+    Sink sink();
+
+    /** Limits on incoming events. */
+    Events events();
+
+    interface Sink {
+        /** Broker ingress URL; Knative's SinkBinding injects it as {@code K_SINK}. */
+        Optional<String> url();
+
+        /** Timeout of one POST to the sink. */
+        @WithDefault("PT10S")
+        Duration timeout();
+    }
+
+    interface Events {
+        /** Largest accepted event body in bytes; events carry references, so this stays small. */
+        @WithDefault("65536")
+        int maxBytes();
+
+        /** Emit {@code dev.cnai.pipeline.failed} when this function rejects a valid event it cannot process. */
+        @WithDefault("true")
+        boolean emitFailures();
+    }
+}

@@ -1,0 +1,31 @@
+package dev.cnai.function;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Invocation metrics per event type: {@code cnai.function.invocations} (counter) and
+ * {@code cnai.function.duration} (timer), tagged {@code function}, {@code type} and {@code outcome}
+ * ({@code success}, {@code client_error}, {@code server_error}). Types outside the catalogue are
+ * tagged {@code invalid} to keep cardinality low.
+ */
+@ApplicationScoped
+public class FunctionMetrics {
+    private final MeterRegistry registry;
+    private final FunctionConfig config;
+
+    public FunctionMetrics(MeterRegistry registry, FunctionConfig config) {
+        this.registry = registry;
+        this.config = config;
+    }
+
+    public void invocation(String type, int status, long startNanos) {
+        String outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
+        registry.counter("cnai.function.invocations", "function", config.function(), "type", type, "outcome", outcome)
+                .increment();
+        Timer.builder("cnai.function.duration").tags("function", config.function(), "type", type, "outcome", outcome)
+                .register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    }
+}

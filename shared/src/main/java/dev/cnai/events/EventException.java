@@ -1,0 +1,46 @@
+package dev.cnai.events;
+
+import dev.cnai.errors.CnaiException;
+import dev.cnai.errors.ErrorKind;
+
+/** A CloudEvent that cannot be accepted as sent. */
+public final class EventException extends CnaiException {
+    private EventException(ErrorKind kind, String message, Throwable cause) {
+        super(kind, message, cause);
+    }
+
+    public static EventException missingAttribute(String attribute) {
+        return new EventException(ErrorKind.INVALID_INPUT, "CloudEvent attribute '" + attribute
+                + "' is required (binary mode: header ce-" + attribute + "; structured mode: JSON member \""
+                + attribute + "\")", null);
+    }
+
+    public static EventException invalid(String message) {
+        return new EventException(ErrorKind.INVALID_INPUT, message, null);
+    }
+
+    public static EventException unsupportedType(String type, java.util.Collection<String> accepted) {
+        return new EventException(ErrorKind.INVALID_INPUT, "this function does not handle CloudEvent type '" + type
+                + "'; it accepts " + String.join(", ", accepted), null);
+    }
+
+    public static EventException unsupportedContentType(String contentType) {
+        return new EventException(ErrorKind.UNSUPPORTED_MEDIA_TYPE, "unsupported content type '" + contentType
+                + "': send data as application/json (binary mode) or the whole event as "
+                + "application/cloudevents+json (structured mode)", null);
+    }
+
+    public static EventException tooLarge(long size, long max) {
+        return new EventException(ErrorKind.PAYLOAD_TOO_LARGE, "event of " + size + " bytes exceeds the limit of "
+                + max + " bytes; events carry references to data, not the data itself", null);
+    }
+
+    public static EventException badJson(String type, String detail) {
+        return new EventException(ErrorKind.INVALID_INPUT, "data of " + type + " is not valid JSON: " + detail, null);
+    }
+
+    public static EventException schema(String type, java.util.List<String> violations) {
+        return new EventException(ErrorKind.INVALID_INPUT, "data of " + type + " does not match its schema (see docs/events.md): "
+                + String.join("; ", violations), null);
+    }
+}

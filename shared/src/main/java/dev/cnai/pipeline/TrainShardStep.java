@@ -1,0 +1,45 @@
+package dev.cnai.pipeline;
+
+import dev.cnai.data.Dataset;
+import dev.cnai.data.ShardCodec;
+import dev.cnai.events.EventTypes;
+import dev.cnai.events.OutgoingEvent;
+import dev.cnai.events.ShardAssigned;
+import dev.cnai.events.ShardTrained;
+import dev.cnai.storage.ArtifactRef;
+import dev.cnai.storage.ObjectStore;
+import dev.cnai.training.JavaTrainer;
+import dev.cnai.training.TrainResult;
+import dev.cnai.training.Weights;
+
+/**
+ * train-shard: trains one shard for one round from the round's global weights and writes the local
+ * update under a deterministic key. A redelivered assignment returns the stored result unchanged.
+ */
+public final class TrainShardStep {
+    public static final String FUNCTION = "train-shard";
+
+    private final ObjectStore store;
+
+    public TrainShardStep(ObjectStore store) {
+        this.store = store;
+    }
+
+    public OutgoingEvent handle(ShardAssigned a) {
+        ShardTrained result = Json.get(store, Keys.shardResult(a.runId(), a.round(), a.shard()), ShardTrained.class)
+                .orElseGet(() -> train(a));
+        return OutgoingEvent.of(EventTypes.SHARD_TRAINED, FUNCTION, result, "round-" + a.round(), "shard-" + a.shard());
+    }
+
+    private ShardTrained train(ShardAssigned a) {
+        RunPlan plan = Json.read(store, a.plan(), RunPlan.class);
+        Dataset shard = ShardCodec.decode(store.read(a.data()));
+        Weights start = Weights.decode(store.read(a.weights()));
+        long seed = plan.training().seed() * 1_000_003L + a.round() * 1_009L + a.shard();
+        TrainResult r = JavaTrainer.train(plan.model(), start, shard, plan.stats(), plan.training(), seed);
+        ArtifactRef ref = store.put(Keys.shardWeights(a.runId(), a.round(), a.shard()), r.weights().encode());
+        ShardTrained trained = new ShardTrained(a.runId(), a.round(), a.shard(), a.shardCount(), r.samples(),
+                r.meanLoss(), ref, a.plan());
+        return Json.putIfAbsent(store, Keys.shardResult(a.runId(), a.round(), a.shard()), trained, ShardTrained.class);
+    }
+}
