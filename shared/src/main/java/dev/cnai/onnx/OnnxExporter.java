@@ -1,0 +1,136 @@
+package dev.cnai.onnx;
+
+import ai.onnx.proto.OnnxMl.AttributeProto;
+import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import ai.onnx.proto.OnnxMl.StringStringEntryProto;
+import ai.onnx.proto.OnnxMl.TensorProto;
+import ai.onnx.proto.OnnxMl.TensorShapeProto;
+import ai.onnx.proto.OnnxMl.TypeProto;
+import ai.onnx.proto.OnnxMl.ValueInfoProto;
+import com.google.protobuf.ByteString;
+import dev.cnai.data.NormStats;
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.Models;
+import dev.cnai.training.Tensor;
+import dev.cnai.training.Weights;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Exports softmax/MLP weights as a standard ONNX model (opset 17, IR version 8). The graph takes raw features
+ * {@code input} float32 [batch, features], normalises them with the training stats, applies each layer
+ * (MatMul, Add, Relu on hidden layers) and outputs {@code probabilities} float32 [batch, classes] (Softmax)
+ * and {@code label} int64 [batch] (ArgMax).
+ */
+public final class OnnxExporter {
+    /** Name of the graph input. */
+    public static final String INPUT = "input";
+    /** Name of the probabilities output. */
+    public static final String PROBABILITIES = "probabilities";
+    /** Name of the predicted-label output. */
+    public static final String LABEL = "label";
+    static final String PRODUCER = "cnai-functions";
+    static final int OPSET = 17;
+    static final int IR_VERSION = 8;
+
+    private OnnxExporter() {
+    }
+
+    /**
+     * Builds the serialised ModelProto. Equal arguments give identical bytes; metadata entries are written in
+     * key order.
+     *
+     * @param metadata free-form {@code metadata_props}; may be null
+     * @throws dev.cnai.training.TrainingException when the spec is invalid or the weights do not fit it
+     * @throws OnnxException                       when the stats cannot be represented
+     */
+    public static byte[] export(ModelSpec spec, Weights w, NormStats stats, int features, int classes,
+            Map<String, String> metadata) {
+        Models.checkWeights(spec, w, features, classes);
+        int layers = Models.layerSizes(spec, features, classes).length - 1;
+        if (stats == null || !(stats.std() > 0) || !Double.isFinite(stats.std()) || !Double.isFinite(stats.mean())
+                || !Float.isFinite((float) stats.std()) || (float) stats.std() == 0) {
+            throw OnnxException.invalidInput("normalisation stats need a finite mean and a positive std, got " + stats);
+        }
+        GraphProto.Builder g = GraphProto.newBuilder().setName("cnai_" + Models.normalize(spec).family());
+        g.addInput(valueInfo(INPUT, TensorProto.DataType.FLOAT, features));
+        g.addInitializer(scalar("norm_mean", (float) stats.mean()));
+        g.addInitializer(scalar("norm_std", (float) stats.std()));
+        g.addNode(node("Sub", "normalize_sub", new String[] {INPUT, "norm_mean"}, "input_centered"));
+        g.addNode(node("Div", "normalize_div", new String[] {"input_centered", "norm_std"}, "input_normalized"));
+        String x = "input_normalized";
+        for (int l = 0; l < layers; l++) {
+            Tensor wt = w.get("W" + l);
+            Tensor bt = w.get("b" + l);
+            g.addInitializer(initializer(wt));
+            g.addInitializer(initializer(bt));
+            g.addNode(node("MatMul", "matmul_" + l, new String[] {x, wt.name()}, "matmul_" + l));
+            String z = l + 1 < layers ? "pre_relu_" + l : "logits";
+            g.addNode(node("Add", "add_" + l, new String[] {"matmul_" + l, bt.name()}, z));
+            if (l + 1 < layers) {
+                g.addNode(node("Relu", "relu_" + l, new String[] {z}, "hidden_" + l));
+                x = "hidden_" + l;
+            }
+        }
+        g.addNode(node("Softmax", "softmax", new String[] {"logits"}, PROBABILITIES).toBuilder()
+                .addAttribute(intAttribute("axis", -1)).build());
+        g.addNode(node("ArgMax", "argmax", new String[] {PROBABILITIES}, LABEL).toBuilder()
+                .addAttribute(intAttribute("axis", 1)).addAttribute(intAttribute("keepdims", 0)).build());
+        g.addOutput(valueInfo(PROBABILITIES, TensorProto.DataType.FLOAT, classes));
+        g.addOutput(valueInfo(LABEL, TensorProto.DataType.INT64, -1));
+
+        ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName(PRODUCER)
+                .setProducerVersion("1").setModelVersion(1)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(g);
+        if (metadata != null) {
+            for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
+                m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(e.getKey())
+                        .setValue(e.getValue() == null ? "" : e.getValue()));
+            }
+        }
+        return m.build().toByteArray();
+    }
+
+    /** A value of shape [batch] (secondDim < 0) or [batch, secondDim]. */
+    private static ValueInfoProto valueInfo(String name, TensorProto.DataType type, int secondDim) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder()
+                .addDim(TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        if (secondDim >= 0) {
+            shape.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(secondDim));
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+    }
+
+    private static NodeProto node(String op, String name, String[] inputs, String output) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op).setName(name).addOutput(output);
+        for (String in : inputs) {
+            n.addInput(in);
+        }
+        return n.build();
+    }
+
+    private static AttributeProto intAttribute(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    private static TensorProto scalar(String name, float value) {
+        return initializer(new Tensor(name, new int[0], new float[] {value}));
+    }
+
+    private static TensorProto initializer(Tensor t) {
+        ByteBuffer buf = ByteBuffer.allocate(4 * t.size()).order(ByteOrder.LITTLE_ENDIAN);
+        buf.asFloatBuffer().put(t.data());
+        TensorProto.Builder b = TensorProto.newBuilder().setName(t.name())
+                .setDataType(TensorProto.DataType.FLOAT.getNumber()).setRawData(ByteString.copyFrom(buf.array()));
+        for (int d : t.shape()) {
+            b.addDims(d);
+        }
+        return b.build();
+    }
+}

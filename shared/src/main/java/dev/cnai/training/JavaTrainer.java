@@ -1,0 +1,168 @@
+package dev.cnai.training;
+
+import dev.cnai.data.Dataset;
+import dev.cnai.data.NormStats;
+import java.util.SplittableRandom;
+
+/**
+ * Plain-Java reference trainer: mini-batch SGD with momentum ({@code v = μv + g; w -= ηv}), L2 weight decay
+ * on the W tensors ({@code g += λW}), softmax cross-entropy and ReLU hidden layers, computed in double.
+ * Deterministic: the same arguments always give bit-identical weights.
+ */
+public final class JavaTrainer {
+    private static final int CHUNK = 256;
+
+    private JavaTrainer() {
+    }
+
+    /**
+     * Trains {@code start} on a shard for {@code options.localEpochs()} epochs, shuffling each epoch with a
+     * generator seeded by {@code seed}. Inputs are normalised with {@code stats}.
+     *
+     * @throws TrainingException invalid spec/options/data, weights that do not fit, or divergence
+     */
+    public static TrainResult train(ModelSpec spec, Weights start, Dataset shard, NormStats stats,
+            TrainingSpec options, long seed) {
+        TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null)
+                : options).withDefaults();
+        checkOptions(o);
+        int[] dims = prepare(spec, start, shard);
+        int n = shard.rows();
+        int batch = Math.min(o.batchSize(), n);
+        Net net = new Net(dims, start, stats, batch);
+        double lr = o.learningRate();
+        double mu = o.momentum();
+        double l2 = o.l2();
+        double[][] vw = new double[net.layers][];
+        double[][] vb = new double[net.layers][];
+        for (int l = 0; l < net.layers; l++) {
+            vw[l] = new double[net.w[l].length];
+            vb[l] = new double[net.b[l].length];
+        }
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        SplittableRandom rng = new SplittableRandom(seed);
+        double epochLoss = 0;
+        for (int epoch = 0; epoch < o.localEpochs(); epoch++) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            epochLoss = 0;
+            for (int from = 0; from < n; from += batch) {
+                int m = Math.min(batch, n - from);
+                net.input(shard, order, from, m);
+                double loss = net.forward(m);
+                if (!Double.isFinite(loss)) {
+                    throw TrainingException.diverged("cross-entropy became " + loss + " in epoch " + (epoch + 1)
+                            + " at row " + from + " with learning rate " + lr);
+                }
+                epochLoss += loss;
+                net.zeroGradients();
+                net.backward(m, 1.0 / m);
+                for (int l = 0; l < net.layers; l++) {
+                    step(net.w[l], net.gw[l], vw[l], lr, mu, l2);
+                    step(net.b[l], net.gb[l], vb[l], lr, mu, 0);
+                }
+            }
+        }
+        return new TrainResult(net.parameters(), epochLoss / n, n);
+    }
+
+    /**
+     * Objective at {@code w} on a whole dataset: mean cross-entropy plus {@code l2/2 × Σ W²} (biases excluded).
+     * Its gradient is {@link #gradient}.
+     */
+    public static double loss(ModelSpec spec, Weights w, Dataset data, NormStats stats, double l2) {
+        int[] dims = prepare(spec, w, data);
+        Net net = new Net(dims, w, stats, Math.min(CHUNK, data.rows()));
+        double sum = 0;
+        for (int from = 0; from < data.rows(); from += net.capacity()) {
+            int m = Math.min(net.capacity(), data.rows() - from);
+            net.input(data, null, from, m);
+            sum += net.forward(m);
+        }
+        return sum / data.rows() + 0.5 * l2 * net.squaredWeights();
+    }
+
+    /** Gradient of {@link #loss} with respect to every tensor of {@code w}, as tensors of the same names and shapes. */
+    public static Weights gradient(ModelSpec spec, Weights w, Dataset data, NormStats stats, double l2) {
+        int[] dims = prepare(spec, w, data);
+        Net net = new Net(dims, w, stats, Math.min(CHUNK, data.rows()));
+        net.zeroGradients();
+        for (int from = 0; from < data.rows(); from += net.capacity()) {
+            int m = Math.min(net.capacity(), data.rows() - from);
+            net.input(data, null, from, m);
+            net.forward(m);
+            net.backward(m, 1.0 / data.rows());
+        }
+        for (int l = 0; l < net.layers; l++) {
+            for (int i = 0; i < net.gw[l].length; i++) {
+                net.gw[l][i] += l2 * net.w[l][i];
+            }
+        }
+        return net.gradients();
+    }
+
+    private static void step(double[] p, double[] g, double[] v, double lr, double mu, double l2) {
+        for (int i = 0; i < p.length; i++) {
+            double vi = mu * v[i] + g[i] + l2 * p[i];
+            v[i] = vi;
+            p[i] -= lr * vi;
+        }
+    }
+
+    /** Validates spec, weights and data together; returns the layer sizes. */
+    static int[] prepare(ModelSpec spec, Weights w, Dataset data) {
+        checkData(data);
+        Models.checkWeights(spec, w, data.features(), data.classes());
+        return Models.layerSizes(spec, data.features(), data.classes());
+    }
+
+    static void checkData(Dataset d) {
+        if (d == null || d.x() == null || d.y() == null) {
+            throw TrainingException.invalidData("dataset is missing");
+        }
+        if (d.rows() == 0) {
+            throw TrainingException.invalidData("dataset has no rows");
+        }
+        if (d.features() < 1 || (long) d.rows() * d.features() != d.x().length) {
+            throw TrainingException.invalidData("x holds " + d.x().length + " values but " + d.rows() + " rows × "
+                    + d.features() + " features were declared");
+        }
+        for (int i = 0; i < d.y().length; i++) {
+            if (d.y()[i] < 0 || d.y()[i] >= d.classes()) {
+                throw TrainingException.invalidData("label " + d.y()[i] + " of row " + i + " is outside [0, "
+                        + d.classes() + ")");
+            }
+        }
+        for (int i = 0; i < d.x().length; i++) {
+            if (!Float.isFinite(d.x()[i])) {
+                throw TrainingException.invalidData("value " + d.x()[i] + " at row " + i / d.features()
+                        + ", feature " + i % d.features() + " is not finite");
+            }
+        }
+    }
+
+    private static void checkOptions(TrainingSpec o) {
+        if (o.localEpochs() < 1) {
+            throw TrainingException.invalidSpec("localEpochs must be ≥ 1, got " + o.localEpochs());
+        }
+        if (o.batchSize() < 1) {
+            throw TrainingException.invalidSpec("batchSize must be ≥ 1, got " + o.batchSize());
+        }
+        if (!(o.learningRate() > 0) || !Double.isFinite(o.learningRate())) {
+            throw TrainingException.invalidSpec("learningRate must be a positive number, got " + o.learningRate());
+        }
+        if (!(o.momentum() >= 0 && o.momentum() < 1)) {
+            throw TrainingException.invalidSpec("momentum must be in [0, 1), got " + o.momentum());
+        }
+        if (!(o.l2() >= 0) || !Double.isFinite(o.l2())) {
+            throw TrainingException.invalidSpec("l2 must be ≥ 0, got " + o.l2());
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.cnai.training;
+
+import dev.cnai.data.Dataset;
+import dev.cnai.data.NormStats;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Double-precision forward and backward passes of a softmax/MLP over batches of at most {@code cap} rows.
+ * All buffers are allocated once; loops run over row-major arrays with the widest dimension innermost.
+ */
+final class Net {
+    final int[] dims;
+    final int layers;
+    final double[][] w;
+    final double[][] b;
+    final double[][] gw;
+    final double[][] gb;
+    private final int cap;
+    /** act[0]: normalised inputs; act[l]: output of layer l-1 (ReLU, or softmax probabilities for the last). */
+    private final double[][] act;
+    private final int[] labels;
+    private double[] delta;
+    private double[] deltaPrev;
+    private final double mean;
+    private final double std;
+
+    Net(int[] dims, Weights weights, NormStats stats, int cap) {
+        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)) {
+            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
+                    + stats);
+        }
+        this.dims = dims;
+        this.layers = dims.length - 1;
+        this.cap = cap;
+        this.mean = stats.mean();
+        this.std = stats.std();
+        w = new double[layers][];
+        b = new double[layers][];
+        gw = new double[layers][];
+        gb = new double[layers][];
+        act = new double[layers + 1][];
+        int widest = 0;
+        for (int l = 0; l < layers; l++) {
+            w[l] = toDouble(weights.tensors().get(2 * l).data());
+            b[l] = toDouble(weights.tensors().get(2 * l + 1).data());
+            gw[l] = new double[w[l].length];
+            gb[l] = new double[b[l].length];
+        }
+        for (int l = 0; l <= layers; l++) {
+            act[l] = new double[cap * dims[l]];
+            widest = Math.max(widest, dims[l]);
+        }
+        labels = new int[cap];
+        delta = new double[cap * widest];
+        deltaPrev = new double[cap * widest];
+    }
+
+    /** Loads rows {@code order[from..from+n)} (or {@code from..from+n} when order is null), normalised. */
+    void input(Dataset data, int[] order, int from, int n) {
+        int f = dims[0];
+        float[] x = data.x();
+        double[] a = act[0];
+        for (int r = 0; r < n; r++) {
+            int row = order == null ? from + r : order[from + r];
+            int src = row * f;
+            int dst = r * f;
+            for (int i = 0; i < f; i++) {
+                a[dst + i] = (x[src + i] - mean) / std;
+            }
+            labels[r] = data.y()[row];
+        }
+    }
+
+    /** Forward pass over the loaded n rows; returns the summed cross-entropy of their labels. */
+    double forward(int n) {
+        for (int l = 0; l < layers; l++) {
+            int in = dims[l];
+            int out = dims[l + 1];
+            double[] x = act[l];
+            double[] z = act[l + 1];
+            double[] wl = w[l];
+            double[] bl = b[l];
+            for (int r = 0; r < n; r++) {
+                int zo = r * out;
+                System.arraycopy(bl, 0, z, zo, out);
+                int xo = r * in;
+                for (int i = 0; i < in; i++) {
+                    double v = x[xo + i];
+                    if (v != 0) {
+                        int wo = i * out;
+                        for (int o = 0; o < out; o++) {
+                            z[zo + o] += v * wl[wo + o];
+                        }
+                    }
+                }
+            }
+            if (l + 1 < layers) {
+                for (int k = 0, end = n * out; k < end; k++) {
+                    if (z[k] < 0) { // NaN passes through so divergence stays visible
+                        z[k] = 0;
+                    }
+                }
+            }
+        }
+        return softmax(n);
+    }
+
+    private double softmax(int n) {
+        int c = dims[layers];
+        double[] p = act[layers];
+        double loss = 0;
+        for (int r = 0; r < n; r++) {
+            int o = r * c;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < c; k++) {
+                max = Math.max(max, p[o + k]);
+            }
+            double sum = 0;
+            double zy = p[o + labels[r]];
+            for (int k = 0; k < c; k++) {
+                double e = Math.exp(p[o + k] - max);
+                p[o + k] = e;
+                sum += e;
+            }
+            for (int k = 0; k < c; k++) {
+                p[o + k] /= sum;
+            }
+            loss += Math.log(sum) - (zy - max);
+        }
+        return loss;
+    }
+
+    /** Probabilities of the last forward pass, row-major n × classes. */
+    double[] probabilities() {
+        return act[layers];
+    }
+
+    void zeroGradients() {
+        for (int l = 0; l < layers; l++) {
+            Arrays.fill(gw[l], 0);
+            Arrays.fill(gb[l], 0);
+        }
+    }
+
+    /** Accumulates {@code scale ×} the gradient of the summed cross-entropy of the last forward pass. */
+    void backward(int n, double scale) {
+        int c = dims[layers];
+        double[] p = act[layers];
+        for (int r = 0; r < n; r++) {
+            for (int k = 0; k < c; k++) {
+                delta[r * c + k] = p[r * c + k] * scale;
+            }
+            delta[r * c + labels[r]] -= scale;
+        }
+        for (int l = layers - 1; l >= 0; l--) {
+            int in = dims[l];
+            int out = dims[l + 1];
+            double[] x = act[l];
+            double[] g = gw[l];
+            double[] gbl = gb[l];
+            for (int r = 0; r < n; r++) {
+                int xo = r * in;
+                int d0 = r * out;
+                for (int o = 0; o < out; o++) {
+                    gbl[o] += delta[d0 + o];
+                }
+                for (int i = 0; i < in; i++) {
+                    double v = x[xo + i];
+                    if (v != 0) {
+                        int go = i * out;
+                        for (int o = 0; o < out; o++) {
+                            g[go + o] += v * delta[d0 + o];
+                        }
+                    }
+                }
+            }
+            if (l > 0) {
+                double[] wl = w[l];
+                for (int r = 0; r < n; r++) {
+                    int xo = r * in;
+                    int d0 = r * out;
+                    for (int i = 0; i < in; i++) {
+                        // ReLU derivative: activations that were clipped to 0 pass no gradient
+                        if (x[xo + i] > 0) {
+                            int wo = i * out;
+                            double s = 0;
+                            for (int o = 0; o < out; o++) {
+                                s += delta[d0 + o] * wl[wo + o];
+                            }
+                            deltaPrev[xo + i] = s;
+                        } else {
+                            deltaPrev[xo + i] = 0;
+                        }
+                    }
+                }
+                double[] t = delta;
+                delta = deltaPrev;
+                deltaPrev = t;
+            }
+        }
+    }
+
+    /** Sum of squared entries of every W. */
+    double squaredWeights() {
+        double s = 0;
+        for (double[] wl : w) {
+            for (double v : wl) {
+                s += v * v;
+            }
+        }
+        return s;
+    }
+
+    int capacity() {
+        return cap;
+    }
+
+    Weights parameters() {
+        return pack(w, b);
+    }
+
+    Weights gradients() {
+        return pack(gw, gb);
+    }
+
+    private Weights pack(double[][] ws, double[][] bs) {
+        List<Tensor> tensors = new ArrayList<>(2 * layers);
+        for (int l = 0; l < layers; l++) {
+            tensors.add(new Tensor("W" + l, new int[] {dims[l], dims[l + 1]}, toFloat(ws[l])));
+            tensors.add(new Tensor("b" + l, new int[] {dims[l + 1]}, toFloat(bs[l])));
+        }
+        return new Weights(tensors);
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            d[i] = a[i];
+        }
+        return d;
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            f[i] = (float) a[i];
+        }
+        return f;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.cnai.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.onnx.proto.OnnxMl;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.NormStats;
+import dev.cnai.errors.ErrorKind;
+import dev.cnai.training.JavaModel;
+import dev.cnai.training.JavaTrainer;
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.Models;
+import dev.cnai.training.TestData;
+import dev.cnai.training.TrainingException;
+import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.Weights;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OnnxExportTest {
+    private static final NormStats STATS = new NormStats(1.5, 2.5);
+    private static final Map<String, String> META = Map.of("cnai.run", "run-1", "cnai.family", "test");
+
+    @Test
+    void softmaxExportMatchesJavaModel() throws Exception {
+        assertMatchesJava(new ModelSpec("softmax", null), 12, 4);
+    }
+
+    @Test
+    void mlpExportMatchesJavaModel() throws Exception {
+        assertMatchesJava(new ModelSpec("mlp", List.of(32, 16)), 20, 7);
+    }
+
+    private static void assertMatchesJava(ModelSpec spec, int features, int classes) {
+        Dataset data = TestData.blobs(300, features, classes, 2.0, 1.0, 5);
+        Weights w = JavaTrainer.train(spec, Models.initialize(spec, features, classes, 3), data, STATS,
+                new TrainingSpec(null, 1, 32, 0.05, 0.9, 1e-4, null, null), 9).weights();
+        byte[] onnx = OnnxExporter.export(spec, w, STATS, features, classes, META);
+        float[] expected = JavaModel.predictProba(spec, w, data, STATS);
+        try (OnnxModel model = OnnxModel.load(onnx, 1)) {
+            assertEquals(features, model.features());
+            assertEquals(classes, model.classes());
+            assertEquals(META, model.metadata());
+            Prediction p = model.predict(data.x(), data.rows());
+            assertEquals(data.rows(), p.rows());
+            assertEquals(classes, p.classes());
+            assertEquals(expected.length, p.probabilities().length);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], p.probabilities()[i], 1e-5, "probability " + i);
+            }
+            for (int r = 0; r < data.rows(); r++) {
+                assertEquals(argmax(p.probabilities(), r, classes), p.labels()[r], "label of row " + r);
+                assertEquals(argmax(expected, r, classes), p.labels()[r], "Java label of row " + r);
+            }
+            Prediction one = model.predict(Arrays.copyOf(data.x(), features), 1);
+            assertEquals(1, one.labels().length);
+        }
+    }
+
+    private static int argmax(float[] p, int row, int classes) {
+        int best = 0;
+        for (int k = 1; k < classes; k++) {
+            if (p[row * classes + k] > p[row * classes + best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    @Test
+    void exportIsByteDeterministicAndWellFormed() throws Exception {
+        ModelSpec spec = new ModelSpec("mlp", List.of(8));
+        Weights w = Models.initialize(spec, 5, 3, 1);
+        byte[] a = OnnxExporter.export(spec, w, STATS, 5, 3, META);
+        byte[] b = OnnxExporter.export(spec, Weights.decode(w.encode()), STATS, 5, 3, Map.copyOf(META));
+        assertArrayEquals(a, b);
+        assertNotEquals(Arrays.hashCode(a), Arrays.hashCode(OnnxExporter.export(spec, w, STATS, 5, 3, Map.of())));
+        OnnxMl.ModelProto m = OnnxMl.ModelProto.parseFrom(a);
+        assertEquals(8, m.getIrVersion());
+        assertEquals("cnai-functions", m.getProducerName());
+        assertEquals(17, m.getOpsetImport(0).getVersion());
+        assertEquals("batch", m.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
+        assertEquals(List.of("probabilities", "label"),
+                m.getGraph().getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList());
+        assertEquals(List.of("cnai.family", "cnai.run"),
+                m.getMetadataPropsList().stream().map(OnnxMl.StringStringEntryProto::getKey).toList());
+    }
+
+    @Test
+    void wrongShapeAndNonFiniteInputsAreInvalidInput() {
+        ModelSpec spec = new ModelSpec("softmax", null);
+        byte[] onnx = OnnxExporter.export(spec, Models.initialize(spec, 4, 2, 1), STATS, 4, 2, null);
+        try (OnnxModel model = OnnxModel.load(onnx, 0)) {
+            OnnxException e = assertThrows(OnnxException.class, () -> model.predict(new float[7], 2));
+            assertEquals(ErrorKind.INVALID_INPUT, e.kind());
+            assertTrue(e.getMessage().contains("[2, 4]") && e.getMessage().contains("7"), e.getMessage());
+            assertEquals(ErrorKind.INVALID_INPUT,
+                    assertThrows(OnnxException.class, () -> model.predict(new float[0], 0)).kind());
+            float[] nan = new float[8];
+            nan[5] = Float.NaN;
+            assertEquals(ErrorKind.INVALID_INPUT, assertThrows(OnnxException.class, () -> model.predict(nan, 2)).kind());
+            float[] inf = new float[4];
+            inf[0] = Float.POSITIVE_INFINITY;
+            assertEquals(ErrorKind.INVALID_INPUT, assertThrows(OnnxException.class, () -> model.predict(inf, 1)).kind());
+        }
+    }
+
+    @Test
+    void garbageBytesAreAnInvalidModel() {
+        OnnxException e = assertThrows(OnnxException.class,
+                () -> OnnxModel.load("not an onnx model".getBytes(java.nio.charset.StandardCharsets.UTF_8), 1));
+        assertEquals(ErrorKind.INTEGRITY, e.kind());
+        assertEquals(ErrorKind.INTEGRITY, assertThrows(OnnxException.class, () -> OnnxModel.load(new byte[0], 1)).kind());
+    }
+
+    @Test
+    void exportRejectsWeightsThatDoNotFit() {
+        ModelSpec spec = new ModelSpec("softmax", null);
+        Weights w = Models.initialize(spec, 4, 2, 1);
+        assertThrows(TrainingException.class, () -> OnnxExporter.export(spec, w, STATS, 5, 2, null));
+        assertThrows(OnnxException.class, () -> OnnxExporter.export(spec, w, new NormStats(0, 0), 4, 2, null));
+    }
+}
