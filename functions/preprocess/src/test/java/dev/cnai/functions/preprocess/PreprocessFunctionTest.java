@@ -1,0 +1,118 @@
+package dev.cnai.functions.preprocess;
+
+import static dev.cnai.function.testing.CloudEventRequests.binary;
+import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.cnai.events.EventTypes;
+import dev.cnai.function.testing.FunctionTestResource;
+import dev.cnai.function.testing.MalformedEventContract;
+import dev.cnai.function.testing.RecordingSink;
+import dev.cnai.storage.ObjectStores;
+import dev.cnai.testing.TestRuns;
+import io.cloudevents.CloudEvent;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(FunctionTestResource.class)
+class PreprocessFunctionTest extends MalformedEventContract {
+    static TestRuns runs;
+
+    @BeforeAll
+    static void data() throws Exception {
+        runs = new TestRuns(ObjectStores.open(Files.createTempDirectory("pp").toString()), Files.createTempDirectory("pp"));
+    }
+
+    @Override
+    protected String acceptedType() {
+        return EventTypes.RUN_REQUESTED;
+    }
+
+    static RecordingSink sink() {
+        return FunctionTestResource.sink();
+    }
+
+    static List<CloudEvent> await(String run, String type, int n) throws InterruptedException {
+        return sink().await(e -> run.equals(e.getSubject()) && type.equals(e.getType()), n, Duration.ofSeconds(20));
+    }
+
+    @Test
+    void binaryRunRequestPreparesAndFansOut() throws Exception {
+        binary(EventTypes.RUN_REQUESTED, "req-1", "run-p1", runs.request("run-p1", 2)).then().statusCode(204);
+        assertEquals(1, await("run-p1", EventTypes.DATASET_PREPARED, 1).size());
+        assertEquals(4, await("run-p1", EventTypes.SHARD_ASSIGNED, 4).size());
+        assertEquals(4, Files.list(FunctionTestResource.storeDir().resolve("runs/run-p1/data"))
+                .filter(p -> p.getFileName().toString().startsWith("shard-")).count());
+    }
+
+    @Test
+    void structuredModeIsAccepted() throws Exception {
+        structured(EventTypes.RUN_REQUESTED, "req-2", "run-p2", runs.request("run-p2", 2)).then().statusCode(204);
+        await("run-p2", EventTypes.SHARD_ASSIGNED, 4);
+    }
+
+    @Test
+    void plainJsonPostIsARunRequest() throws Exception {
+        given().contentType("application/json").body(dev.cnai.events.EventCodec.encode(runs.request("run-p3", 2)))
+                .post("/").then().statusCode(204);
+        await("run-p3", EventTypes.SHARD_ASSIGNED, 4);
+    }
+
+    @Test
+    void redeliveryReEmitsTheSameEventsAndRewritesNothing() throws Exception {
+        binary(EventTypes.RUN_REQUESTED, "req-4", "run-p4", runs.request("run-p4", 2)).then().statusCode(204);
+        List<CloudEvent> first = await("run-p4", EventTypes.SHARD_ASSIGNED, 4);
+        Path plan = FunctionTestResource.storeDir().resolve("runs/run-p4/plan.json");
+        long planModified = Files.getLastModifiedTime(plan).toMillis();
+        long files = Files.walk(FunctionTestResource.storeDir().resolve("runs/run-p4")).count();
+
+        binary(EventTypes.RUN_REQUESTED, "req-4", "run-p4", runs.request("run-p4", 2)).then().statusCode(204);
+        List<CloudEvent> all = await("run-p4", EventTypes.SHARD_ASSIGNED, 8);
+        assertEquals(first.stream().map(CloudEvent::getId).sorted().toList(),
+                all.subList(4, 8).stream().map(CloudEvent::getId).sorted().toList(), "same deterministic ids");
+        assertEquals(planModified, Files.getLastModifiedTime(plan).toMillis());
+        assertEquals(files, Files.walk(FunctionTestResource.storeDir().resolve("runs/run-p4")).count());
+    }
+
+    @Test
+    void invalidDatasetIs400WithTheReasonAndAPipelineFailedEvent() throws Exception {
+        Path bad = Files.createTempFile("bad", ".csv");
+        Files.writeString(bad, "0,0.1,0.2\n1,NaN,0.3\n2,0.5,0.5\n");
+        String req = "{\"runId\":\"run-p5\",\"dataset\":{\"format\":\"csv\",\"uri\":\"" + bad + "\",\"shards\":1}}";
+        binary(EventTypes.RUN_REQUESTED, "req-5", "run-p5", req).then().statusCode(400)
+                .body("error", containsString("row"));
+        CloudEvent failed = await("run-p5", EventTypes.PIPELINE_FAILED, 1).get(0);
+        String data = new String(failed.getData().toBytes());
+        assertEquals(true, data.contains("\"step\":\"preprocess\""), data);
+    }
+
+    @Test
+    void missingDatasetFileNamesThePath() {
+        String req = "{\"runId\":\"run-p6\",\"dataset\":{\"format\":\"csv\",\"uri\":\"/nonexistent/data.csv\"}}";
+        binary(EventTypes.RUN_REQUESTED, "req-6", "run-p6", req).then().statusCode(404)
+                .body("error", containsString("/nonexistent/data.csv"));
+    }
+
+    @Test
+    void metricsCountInvocationsPerTypeAndOutcome() {
+        binary(EventTypes.RUN_REQUESTED, "req-7", "run-p7", runs.request("run-p7", 2)).then().statusCode(204);
+        given().get("/q/metrics").then().statusCode(200)
+                .body(containsString("cnai_function_invocations_total{function=\"preprocess\",outcome=\"success\",type=\"dev.cnai.run.requested\"}"))
+                .body(containsString("cnai_function_duration_seconds_count{function=\"preprocess\""))
+                .body(containsString("cnai_events_emitted_total{function=\"preprocess\",type=\"dev.cnai.shard.assigned\"}"));
+    }
+
+    @Test
+    void healthIsUp() {
+        given().get("/q/health").then().statusCode(200).body(containsString("UP"));
+    }
+}

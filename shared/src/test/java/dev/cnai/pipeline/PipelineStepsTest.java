@@ -1,0 +1,159 @@
+package dev.cnai.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cnai.data.DatasetException;
+import dev.cnai.data.DatasetSpec;
+import dev.cnai.events.EventCodec;
+import dev.cnai.events.EventTypes;
+import dev.cnai.events.InferenceCompleted;
+import dev.cnai.events.InferenceRequested;
+import dev.cnai.events.ModelEvaluated;
+import dev.cnai.events.OutgoingEvent;
+import dev.cnai.events.RunRequested;
+import dev.cnai.events.ShardAssigned;
+import dev.cnai.events.ShardTrained;
+import dev.cnai.registry.ModelRegistry;
+import dev.cnai.registry.Registries;
+import dev.cnai.serving.ModelServer;
+import dev.cnai.storage.ObjectStore;
+import dev.cnai.storage.ObjectStores;
+import dev.cnai.testing.PipelineFixtures;
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.TrainingSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every step's logic driven directly, in process, on a small seeded dataset: the oracle for the functions. */
+class PipelineStepsTest {
+    @TempDir
+    Path dir;
+    ObjectStore store;
+    ModelRegistry registry;
+    PreprocessStep preprocess;
+    TrainShardStep train;
+    EvaluateStep evaluate;
+    RegisterStep register;
+    Path csv;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        store = ObjectStores.open(dir.resolve("store").toString());
+        registry = Registries.open(dir.resolve("registry").toString());
+        preprocess = new PreprocessStep(store, "blobs");
+        train = new TrainShardStep(store);
+        evaluate = new EvaluateStep(store);
+        register = new RegisterStep(store, registry, 0.8, 0.02);
+        csv = PipelineFixtures.blobsCsv(dir.resolve("blobs.csv"), 800, 3);
+    }
+
+    RunRequested request(String run, int rounds) {
+        return new RunRequested(run, new DatasetSpec("csv", csv.toString(), null, null, 4, null, 7L),
+                new ModelSpec("mlp", List.of(16)), new TrainingSpec(rounds, 1, 16, 0.05, 0.9, 1e-4, 2, 7L), null, null);
+    }
+
+    @Test
+    void wholePipelineTrainsRegistersAndServes() {
+        List<OutgoingEvent> prepared = preprocess.handle(request("run-a", 3), "run-a");
+        assertEquals(EventTypes.DATASET_PREPARED, prepared.get(0).type());
+        assertEquals(5, prepared.size());
+        assertEquals(json(prepared), json(preprocess.handle(request("run-a", 3), "run-a")), "redelivery re-emits the same");
+
+        ModelEvaluated evaluated = runRounds(prepared);
+        assertTrue(evaluated.test().accuracy() > 0.9, "accuracy " + evaluated.test().accuracy());
+        List<OutgoingEvent> registered = register.handle(evaluated);
+        assertEquals(List.of(EventTypes.MODEL_REGISTERED, EventTypes.MODEL_PROMOTED),
+                registered.stream().map(OutgoingEvent::type).toList());
+        assertEquals(json(registered), json(register.handle(evaluated)));
+        assertEquals(1, registry.list("blobs").size(), "redelivered model.evaluated must not create a second version");
+
+        try (ModelServer server = new ModelServer(registry, "blobs", 1)) {
+            assertTrue(server.loadIfPresent("production"));
+            InferenceCompleted done = server.infer(new InferenceRequested("q", null, new float[][] {new float[8]}));
+            assertEquals("v1", done.version());
+            assertEquals(1, done.labels().length);
+            assertThrows(dev.cnai.serving.ServingException.class,
+                    () -> server.infer(new InferenceRequested("q", null, new float[][] {new float[3]})));
+        }
+    }
+
+    @Test
+    void redeliveredShardIsCountedOnceAndRacingReportsDecideOnce() throws Exception {
+        List<OutgoingEvent> prepared = preprocess.handle(request("run-b", 2), "run-b");
+        List<ShardTrained> trained = new ArrayList<>();
+        for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
+            ShardTrained t = (ShardTrained) train.handle((ShardAssigned) e.data()).data();
+            assertEquals(json(List.of(train.handle((ShardAssigned) e.data()))), json(List.of(train.handle((ShardAssigned) e.data()))));
+            trained.add(t);
+        }
+        // shard 0 delivered three times before the others: still only one of four
+        for (int i = 0; i < 3; i++) {
+            assertEquals(List.of(), evaluate.handle(trained.get(0)));
+        }
+        // the other three race, each delivered twice
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        List<Future<List<OutgoingEvent>>> results = new ArrayList<>();
+        for (int rep = 0; rep < 2; rep++) {
+            for (ShardTrained t : trained.subList(1, 4)) {
+                results.add(pool.submit((Callable<List<OutgoingEvent>>) () -> evaluate.handle(t)));
+            }
+        }
+        String decided = null;
+        for (Future<List<OutgoingEvent>> f : results) {
+            List<OutgoingEvent> out = f.get();
+            if (!out.isEmpty()) {
+                decided = decided == null ? json(out) : decided;
+                assertEquals(decided, json(out), "every delivery that sees the full round emits identical events");
+            }
+        }
+        pool.shutdown();
+        assertTrue(decided != null && decided.contains("round.completed"));
+        assertEquals(4, store.list("runs/run-b/rounds/1/reports/").size());
+    }
+
+    @Test
+    void invalidDatasetFailsWithAReasonAndWritesNothing() throws Exception {
+        Path bad = dir.resolve("bad.csv");
+        Files.writeString(bad, "0,0.1,0.2\n1,NaN,0.3\n");
+        RunRequested req = new RunRequested("run-c", new DatasetSpec("csv", bad.toString(), null, null, 1, null, 1L), null,
+                null, null, null);
+        DatasetException e = assertThrows(DatasetException.class, () -> preprocess.handle(req, "run-c"));
+        assertTrue(e.getMessage().toLowerCase().contains("nan") || e.getMessage().contains("finite"), e.getMessage());
+        assertEquals(List.of(), store.list("runs/run-c"));
+    }
+
+    private ModelEvaluated runRounds(List<OutgoingEvent> prepared) {
+        List<OutgoingEvent> pending = new ArrayList<>(prepared.subList(1, prepared.size()));
+        while (true) {
+            List<OutgoingEvent> next = new ArrayList<>();
+            for (OutgoingEvent e : pending) {
+                OutgoingEvent trained = train.handle((ShardAssigned) e.data());
+                for (OutgoingEvent out : evaluate.handle((ShardTrained) trained.data())) {
+                    if (out.type().equals(EventTypes.MODEL_EVALUATED)) {
+                        return (ModelEvaluated) out.data();
+                    }
+                    if (out.type().equals(EventTypes.SHARD_ASSIGNED)) {
+                        next.add(out);
+                    }
+                }
+            }
+            assertTrue(!next.isEmpty(), "a round must either continue or finish");
+            pending = next;
+        }
+    }
+
+    private static String json(List<OutgoingEvent> events) {
+        return new String(EventCodec.encode(events), java.nio.charset.StandardCharsets.UTF_8);
+    }
+}
