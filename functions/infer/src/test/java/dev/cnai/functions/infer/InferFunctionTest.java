@@ -1,0 +1,90 @@
+package dev.cnai.functions.infer;
+
+import static dev.cnai.function.testing.CloudEventRequests.binary;
+import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+
+import dev.cnai.events.EventTypes;
+import dev.cnai.events.ModelPromoted;
+import dev.cnai.function.testing.FunctionTestResource;
+import dev.cnai.function.testing.MalformedEventContract;
+import dev.cnai.registry.Registries;
+import dev.cnai.storage.ObjectStores;
+import dev.cnai.testing.TestRuns;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+@QuarkusTest
+@WithTestResource(FunctionTestResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class InferFunctionTest extends MalformedEventContract {
+
+    @Override
+    protected String acceptedType() {
+        return EventTypes.INFERENCE_REQUESTED;
+    }
+
+    static Map<String, Object> request(int features) {
+        return Map.of("runId", "q-1", "instances", List.of(new float[features]));
+    }
+
+    @Test
+    @Order(1)
+    void notReadyBeforeAModelIsPromoted() {
+        given().get("/q/health/ready").then().statusCode(503);
+        binary(EventTypes.INFERENCE_REQUESTED, "i-0", "q-0", request(8)).then().statusCode(503)
+                .body("error", containsString("not loaded"));
+    }
+
+    @Test
+    @Order(2)
+    void promotionLoadsTheModelAndInferenceAnswers() throws Exception {
+        var registry = Registries.open(FunctionTestResource.registryDir().toString());
+        new TestRuns(ObjectStores.open(FunctionTestResource.storeDir().toString()), Files.createTempDirectory("if"))
+                .registerModel("run-i1", registry);
+        var v = registry.resolve("blobs", "production").orElseThrow();
+        ModelPromoted promoted = new ModelPromoted("run-i1", "blobs", "production", v.version(),
+                registry.reference("blobs", v.version()), v.manifestDigest(), v.modelDigest());
+        binary(EventTypes.MODEL_PROMOTED, "p-1", "run-i1", promoted).then().statusCode(204);
+        binary(EventTypes.MODEL_PROMOTED, "p-1", "run-i1", promoted).then().statusCode(204);
+        given().get("/q/health/ready").then().statusCode(200).body(containsString("v1"));
+
+        binary(EventTypes.INFERENCE_REQUESTED, "i-1", "q-1", request(8)).then().statusCode(200)
+                .header("ce-type", EventTypes.INFERENCE_COMPLETED).body("labels", hasSize(1)).body("version", is("v1"));
+        structured(EventTypes.INFERENCE_REQUESTED, "i-2", "q-1", request(8)).then().statusCode(200)
+                .body("data.probabilities[0]", hasSize(3));
+        given().contentType("application/json").body(dev.cnai.events.EventCodec.encode(request(8))).post("/")
+                .then().statusCode(200).body("labels", hasSize(1));
+    }
+
+    @Test
+    @Order(3)
+    void wrongShapeIs400WithExpectedFeatures() {
+        binary(EventTypes.INFERENCE_REQUESTED, "i-3", "q-3", request(5)).then().statusCode(400)
+                .body("error", containsString("expects 8"));
+    }
+
+    @Test
+    @Order(4)
+    void nanIs400() {
+        binary(EventTypes.INFERENCE_REQUESTED, "i-4", "q-4",
+                "{\"instances\":[[1,2,3,4,5,6,7,\"NaN\"]]}").then().statusCode(400);
+    }
+
+    @Test
+    @Order(5)
+    void unknownModelIs404() {
+        binary(EventTypes.INFERENCE_REQUESTED, "i-5", "q-5", Map.of("model", "other", "instances", List.of(new float[8])))
+                .then().statusCode(404).body("error", containsString("blobs"));
+    }
+}
