@@ -1,0 +1,56 @@
+package dev.cnai.data;
+
+import dev.cnai.errors.CnaiException;
+import dev.cnai.errors.ErrorKind;
+import java.util.List;
+
+/** Failures reading, validating, splitting or decoding datasets. Messages say what to fix. */
+public final class DatasetException extends CnaiException {
+
+    private DatasetException(ErrorKind kind, String message, Throwable cause) {
+        super(kind, message, cause);
+    }
+
+    /** The dataset, spec or argument is wrong as given ({@link ErrorKind#INVALID_INPUT}). */
+    public static DatasetException invalid(String message) {
+        return new DatasetException(ErrorKind.INVALID_INPUT, message, null);
+    }
+
+    /** A dataset file or folder does not exist ({@link ErrorKind#NOT_FOUND}). */
+    public static DatasetException notFound(String what) {
+        return new DatasetException(ErrorKind.NOT_FOUND, what + " does not exist; check the path or URI in the dataset spec"
+                + " (scripts/fetch-datasets.sh downloads the pinned datasets)", null);
+    }
+
+    /**
+     * A dataset source exists but could not be read: I/O failures are {@link ErrorKind#UNAVAILABLE}
+     * (retrying may succeed), malformed content (bad gzip/tar/JSON) is {@link ErrorKind#INVALID_INPUT}.
+     */
+    public static DatasetException unreadable(String what, Throwable cause) {
+        boolean malformed = cause instanceof java.util.zip.ZipException || cause instanceof java.io.EOFException
+                || cause instanceof com.fasterxml.jackson.core.JsonProcessingException
+                || cause instanceof IllegalArgumentException;
+        String detail = cause == null ? "" : ": " + cause.getMessage();
+        return malformed
+                ? new DatasetException(ErrorKind.INVALID_INPUT,
+                        "cannot read " + what + ", the content is malformed or truncated" + detail, cause)
+                : new DatasetException(ErrorKind.UNAVAILABLE, "cannot read " + what + detail, cause);
+    }
+
+    /** Content of a dataset file does not follow its format ({@link ErrorKind#INVALID_INPUT}). */
+    public static DatasetException malformed(String what, String why) {
+        return new DatasetException(ErrorKind.INVALID_INPUT, what + ": " + why, null);
+    }
+
+    /** The requested format is not one of the supported ones ({@link ErrorKind#INVALID_INPUT}). */
+    public static DatasetException unsupportedFormat(String format, List<String> supported) {
+        return new DatasetException(ErrorKind.INVALID_INPUT,
+                "unsupported dataset format '" + format + "'; use one of " + String.join(", ", supported), null);
+    }
+
+    /** Encoded shard bytes are truncated or garbled ({@link ErrorKind#INTEGRITY}). */
+    public static DatasetException corrupt(String why) {
+        return new DatasetException(ErrorKind.INTEGRITY,
+                "shard bytes are corrupt: " + why + "; re-run preprocess to rewrite the shard", null);
+    }
+}

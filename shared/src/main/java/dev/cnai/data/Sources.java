@@ -1,0 +1,64 @@
+package dev.cnai.data;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/** Resolves dataset URIs to local paths and opens them, un-gzipping transparently. */
+final class Sources {
+    private static final int BUFFER = 1 << 16;
+
+    private Sources() {
+    }
+
+    /** A plain path or {@code file://} URI as an existing local path. */
+    static Path resolve(String uri, String role) {
+        if (uri == null || uri.isBlank()) {
+            throw DatasetException.invalid("the dataset spec has no " + role + "; set it to a path or file:// URI");
+        }
+        Path path;
+        try {
+            if (uri.startsWith("file:")) {
+                path = Path.of(URI.create(uri));
+            } else if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*")) {
+                throw DatasetException.invalid("unsupported " + role + " '" + uri
+                        + "': datasets are read from local paths or file:// URIs");
+            } else {
+                path = Path.of(uri);
+            }
+        } catch (IllegalArgumentException e) {
+            throw DatasetException.invalid("invalid " + role + " '" + uri + "': " + e.getMessage());
+        }
+        if (!Files.exists(path)) {
+            throw DatasetException.notFound(role + " " + path.toAbsolutePath());
+        }
+        return path;
+    }
+
+    /** Opens a file, gunzipping it when it starts with the gzip magic bytes. */
+    static InputStream open(Path path) throws IOException {
+        InputStream in = new BufferedInputStream(Files.newInputStream(path), BUFFER);
+        in.mark(2);
+        int b0 = in.read();
+        int b1 = in.read();
+        in.reset();
+        if (b0 == 0x1f && b1 == 0x8b) {
+            return new BufferedInputStream(new GZIPInputStream(in, BUFFER), BUFFER);
+        }
+        return in;
+    }
+
+    /** Deterministic Fisher-Yates shuffle in place. */
+    static void shuffle(int[] a, java.util.Random random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}
