@@ -23,18 +23,18 @@ public final class DatasetException extends CnaiException {
     }
 
     /**
-     * A dataset source exists but could not be read: I/O failures are {@link ErrorKind#UNAVAILABLE}
-     * (retrying may succeed), malformed content (bad gzip/tar/JSON) is {@link ErrorKind#INVALID_INPUT}.
+     * A dataset source exists but could not be read. File-system failures (permissions, I/O) are
+     * {@link ErrorKind#UNAVAILABLE}; anything else (bad gzip, tar or JSON, a truncated file) means the
+     * content is malformed: {@link ErrorKind#INVALID_INPUT}.
      */
     public static DatasetException unreadable(String what, Throwable cause) {
-        boolean malformed = cause instanceof java.util.zip.ZipException || cause instanceof java.io.EOFException
-                || cause instanceof com.fasterxml.jackson.core.JsonProcessingException
-                || cause instanceof IllegalArgumentException;
-        String detail = cause == null ? "" : ": " + cause.getMessage();
-        return malformed
-                ? new DatasetException(ErrorKind.INVALID_INPUT,
-                        "cannot read " + what + ", the content is malformed or truncated" + detail, cause)
-                : new DatasetException(ErrorKind.UNAVAILABLE, "cannot read " + what + detail, cause);
+        String detail = cause == null || cause.getMessage() == null ? "" : " (" + cause.getMessage() + ")";
+        if (cause instanceof java.nio.file.FileSystemException) {
+            return new DatasetException(ErrorKind.UNAVAILABLE,
+                    "cannot read " + what + detail + "; check that the file is readable", cause);
+        }
+        return new DatasetException(ErrorKind.INVALID_INPUT, "cannot read " + what
+                + ": the content is malformed or truncated" + detail + "; re-fetch or regenerate the file", cause);
     }
 
     /** Content of a dataset file does not follow its format ({@link ErrorKind#INVALID_INPUT}). */

