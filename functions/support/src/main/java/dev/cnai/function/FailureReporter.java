@@ -5,6 +5,7 @@ import dev.cnai.errors.CnaiException;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.OutgoingEvent;
 import dev.cnai.events.PipelineFailed;
+import io.quarkus.funqy.runtime.ApplicationException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,8 +31,8 @@ public class FailureReporter {
 
     void handle(RoutingContext ctx) {
         Throwable t = ctx.failure();
-        while ((t instanceof CompletionException || t instanceof java.lang.reflect.InvocationTargetException)
-                && t.getCause() != null) {
+        while ((t instanceof CompletionException || t instanceof java.lang.reflect.InvocationTargetException
+                || t instanceof ApplicationException) && t.getCause() != null) {
             t = t.getCause();
         }
         int status;
