@@ -1,0 +1,105 @@
+package dev.cnai.broker;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of a {@link LocalBroker}.
+ *
+ * @param host address to bind the ingress to
+ * @param port ingress port (0 = any free port)
+ * @param triggersDir directory scanned recursively for Trigger manifests
+ * @param dataDir where {@code events.jsonl} and {@code dead-letter.jsonl} are written
+ * @param subscribers service name → base URL
+ * @param maxBody largest accepted request body in bytes (larger → 413)
+ * @param deliveryTimeout per-attempt delivery timeout unless a Trigger sets {@code spec.delivery.timeout}
+ * @param workers number of delivery threads
+ * @param queueCapacity deliveries that may wait for a worker; beyond that new deliveries are dead-lettered
+ * @param dedupeWindow how long a (source, id) pair is remembered to flag duplicates
+ * @param shutdownGrace how long in-flight deliveries may run on shutdown
+ * @param memoryEvents how many accepted events {@code GET /events} keeps in memory
+ */
+public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir, Map<String, URI> subscribers,
+        int maxBody, Duration deliveryTimeout, int workers, int queueCapacity, Duration dedupeWindow,
+        Duration shutdownGrace, int memoryEvents) {
+
+    /** Knative's practical event size limit, used as the default body limit. */
+    public static final int DEFAULT_MAX_BODY = 1024 * 1024;
+
+    /** Validates and copies. */
+    public BrokerConfig {
+        subscribers = Map.copyOf(subscribers);
+        if (maxBody <= 0 || workers <= 0 || queueCapacity <= 0 || memoryEvents <= 0) {
+            throw new IllegalArgumentException("maxBody, workers, queueCapacity and memoryEvents must be positive");
+        }
+    }
+
+    /** Defaults: 127.0.0.1:8080, triggers from {@code knative/}, data in {@code .cnai/broker}, 60 s timeout. */
+    public static BrokerConfig defaults() {
+        return new BrokerConfig("127.0.0.1", 8080, Path.of("knative"), Path.of(".cnai", "broker"), Map.of(),
+                DEFAULT_MAX_BODY, Duration.ofSeconds(60), 16, 10_000, Duration.ofMinutes(10), Duration.ofSeconds(5),
+                100_000);
+    }
+
+    /** Copy with another port. */
+    public BrokerConfig withPort(int p) {
+        return new BrokerConfig(host, p, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another triggers directory. */
+    public BrokerConfig withTriggersDir(Path d) {
+        return new BrokerConfig(host, port, d, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another data directory. */
+    public BrokerConfig withDataDir(Path d) {
+        return new BrokerConfig(host, port, triggersDir, d, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another subscriber map. */
+    public BrokerConfig withSubscribers(Map<String, URI> s) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, s, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another body limit. */
+    public BrokerConfig withMaxBody(int m) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, m, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another delivery timeout. */
+    public BrokerConfig withDeliveryTimeout(Duration t) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, t, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another worker count. */
+    public BrokerConfig withWorkers(int w) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, w,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another host. */
+    public BrokerConfig withHost(String h) {
+        return new BrokerConfig(h, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another duplicate-detection window. */
+    public BrokerConfig withDedupeWindow(Duration w) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, w, shutdownGrace, memoryEvents);
+    }
+
+    /** Copy with another shutdown grace period. */
+    public BrokerConfig withShutdownGrace(Duration g) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, g, memoryEvents);
+    }
+}

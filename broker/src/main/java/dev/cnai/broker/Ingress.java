@@ -1,0 +1,265 @@
+package dev.cnai.broker;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.cloudevents.CloudEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The broker's HTTP side (JDK {@link HttpServer}):
+ * <ul>
+ * <li>{@code POST /} and {@code POST /<namespace>/<broker>}: a CloudEvent in binary or structured mode →
+ * 202; invalid → 400 {@code {"error": ...}}; body over the limit → 413.</li>
+ * <li>{@code GET /events?subject=S&since=N&limit=L}: accepted events in arrival order with their index.</li>
+ * <li>{@code GET /triggers}: loaded Triggers and where they deliver.</li>
+ * <li>{@code GET /healthz}: 200.</li>
+ * </ul>
+ */
+public final class Ingress {
+
+    private final LocalBroker broker;
+    private final BrokerConfig config;
+    private HttpServer server;
+    private ExecutorService executor;
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean stopping;
+
+    /** Creates the ingress for {@code broker}; {@link #start()} binds it. */
+    public Ingress(LocalBroker broker, BrokerConfig config) {
+        this.broker = broker;
+        this.config = config;
+    }
+
+    /** Binds {@code config.host():config.port()} and starts serving. */
+    public void start() throws IOException {
+        server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
+        AtomicInteger n = new AtomicInteger();
+        executor = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "broker-ingress-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** The bound port. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    /**
+     * Stops accepting events (new requests get 503), waits up to a second for requests being handled, then
+     * closes the listener.
+     */
+    public void stop() {
+        if (server == null) {
+            return;
+        }
+        stopping = true;
+        long deadline = System.nanoTime() + 1_000_000_000L;
+        while (active.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        server.stop(0);
+        executor.shutdown();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        active.incrementAndGet();
+        try (ex) {
+            if (stopping) {
+                error(ex, 503, "broker is shutting down");
+                return;
+            }
+            String method = ex.getRequestMethod();
+            String path = ex.getRequestURI().getPath();
+            if (path == null || path.isEmpty()) {
+                path = "/";
+            }
+            if (method.equals("GET") || method.equals("HEAD")) {
+                switch (path) {
+                    case "/healthz" -> json(ex, 200, Events.JSON.createObjectNode().put("status", "ok")
+                            .put("triggers", broker.triggers().size()));
+                    case "/events" -> events(ex);
+                    case "/triggers" -> triggers(ex);
+                    default -> error(ex, 404, "no such resource " + path
+                            + " (GET /healthz, /events, /triggers; POST / or /<namespace>/<broker>)");
+                }
+                return;
+            }
+            if (!method.equals("POST")) {
+                ex.getResponseHeaders().add("Allow", "GET, HEAD, POST");
+                error(ex, 405, "method " + method + " not allowed; POST CloudEvents to / or /<namespace>/<broker>");
+                return;
+            }
+            LocalBroker.Scope scope = scope(path);
+            if (scope == null) {
+                error(ex, 404, "POST CloudEvents to / or /<namespace>/<broker>, not " + path);
+                return;
+            }
+            post(ex, scope);
+        } catch (RuntimeException e) {
+            error(ex, 500, "broker error: " + Events.rootMessage(e));
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    private static LocalBroker.Scope scope(String path) {
+        String[] parts = path.replaceAll("^/+|/+$", "").split("/+");
+        if (parts.length == 1 && parts[0].isEmpty()) {
+            return LocalBroker.Scope.ALL;
+        }
+        if (parts.length == 2) {
+            return new LocalBroker.Scope(parts[0], parts[1]);
+        }
+        return null;
+    }
+
+    private void post(HttpExchange ex, LocalBroker.Scope scope) throws IOException {
+        String length = ex.getRequestHeaders().getFirst("Content-Length");
+        if (length != null) {
+            try {
+                long declared = Long.parseLong(length.trim());
+                if (declared > config.maxBody()) {
+                    drain(ex.getRequestBody());
+                    tooLarge(ex, declared);
+                    return;
+                }
+            } catch (NumberFormatException e) {
+                error(ex, 400, "invalid Content-Length '" + length + "'");
+                return;
+            }
+        }
+        InputStream in = ex.getRequestBody();
+        byte[] body = in.readNBytes(config.maxBody() + 1);
+        if (body.length > config.maxBody()) {
+            drain(in);
+            tooLarge(ex, -1);
+            return;
+        }
+        in.close();
+        CloudEvent event;
+        try {
+            event = Events.read(ex.getRequestHeaders(), body);
+        } catch (Events.InvalidEventException e) {
+            error(ex, 400, e.getMessage());
+            return;
+        }
+        broker.accept(event, scope, "ingress", 0);
+        ex.sendResponseHeaders(202, -1);
+    }
+
+    /** Reads and discards what is left of a rejected body (up to 256 MiB) so the client sees the response. */
+    private static void drain(InputStream in) {
+        byte[] buf = new byte[64 * 1024];
+        long left = 256L * 1024 * 1024;
+        try (in) {
+            int n;
+            while (left > 0 && (n = in.read(buf)) > 0) {
+                left -= n;
+            }
+        } catch (IOException e) {
+            // the client went away; nothing to answer
+        }
+    }
+
+    private void tooLarge(HttpExchange ex, long declared) throws IOException {
+        error(ex, 413, "event body " + (declared >= 0 ? "of " + declared + " bytes " : "")
+                + "exceeds the broker limit of " + config.maxBody() + " bytes (Knative's practical limit is 1 MiB): "
+                + "put large payloads in the object store and send a reference (or start the broker with a larger "
+                + "--max-body)");
+    }
+
+    private void events(HttpExchange ex) throws IOException {
+        Map<String, String> q = query(ex.getRequestURI().getRawQuery());
+        long since;
+        int limit;
+        try {
+            since = Long.parseLong(q.getOrDefault("since", "0"));
+            limit = Integer.parseInt(q.getOrDefault("limit", "1000"));
+        } catch (NumberFormatException e) {
+            error(ex, 400, "since and limit must be integers");
+            return;
+        }
+        if (since < 0 || limit <= 0) {
+            error(ex, 400, "since must be >= 0 and limit > 0");
+            return;
+        }
+        String subject = q.get("subject");
+        ArrayNode arr = Events.JSON.createArrayNode();
+        for (EventLog.AcceptedEvent a : broker.log().query(subject == null || subject.isEmpty() ? null : subject,
+                since, limit)) {
+            arr.add(a.toJson());
+        }
+        json(ex, 200, arr);
+    }
+
+    private void triggers(HttpExchange ex) throws IOException {
+        ArrayNode arr = Events.JSON.createArrayNode();
+        for (Trigger t : broker.triggers()) {
+            ObjectNode o = arr.addObject();
+            o.put("name", t.name());
+            o.put("broker", t.broker());
+            o.set("filter", Events.JSON.valueToTree(t.filter()));
+            o.put("subscriber", t.subscriber().describe());
+            o.put("target", broker.resolver().resolve(t.subscriber()).map(Object::toString).orElse(null));
+            o.put("retry", t.delivery().retry());
+            o.put("backoffPolicy", t.delivery().backoffPolicy().name().toLowerCase());
+            o.put("backoffDelay", t.delivery().backoffDelay().toString());
+            if (t.delivery().deadLetterSink() != null) {
+                o.put("deadLetterSink", t.delivery().deadLetterSink().describe());
+            }
+        }
+        json(ex, 200, arr);
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> m = new HashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = eq < 0 ? pair : pair.substring(0, eq);
+            String v = eq < 0 ? "" : pair.substring(eq + 1);
+            m.put(URLDecoder.decode(k, StandardCharsets.UTF_8), URLDecoder.decode(v, StandardCharsets.UTF_8));
+        }
+        return m;
+    }
+
+    private static void error(HttpExchange ex, int status, String message) throws IOException {
+        json(ex, status, Events.JSON.createObjectNode().put("error", message));
+    }
+
+    private static void json(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = Events.JSON.writeValueAsBytes(body);
+        ex.getResponseHeaders().set("Content-Type", "application/json");
+        boolean head = ex.getRequestMethod().equals("HEAD");
+        ex.sendResponseHeaders(status, head ? -1 : bytes.length);
+        if (!head) {
+            try (OutputStream out = ex.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}
