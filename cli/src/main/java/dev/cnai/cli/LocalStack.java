@@ -143,12 +143,12 @@ public final class LocalStack implements AutoCloseable {
         return runId;
     }
 
-    /** The events the broker accepted for a subject, from index {@code since} on. */
+    /** The events (structured CloudEvents JSON) the broker accepted for a subject, from index {@code since} on. */
     public List<JsonNode> events(String subject, int since) throws IOException, InterruptedException {
         HttpResponse<String> resp = get(brokerUrl() + "events?subject=" + subject + "&since=" + since);
         JsonNode arr = EventCodec.mapper().readTree(resp.body());
         List<JsonNode> out = new ArrayList<>();
-        arr.forEach(out::add);
+        arr.forEach(entry -> out.add(entry.path("event")));
         return out;
     }
 

@@ -28,7 +28,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * every shard of the round has reported, the updates are averaged (FedAvg, weighted by samples),
  * scored on the validation split, and the round is decided: next round, early stop, or done (then
  * the best round's weights are exported to ONNX and scored on the test split with ONNX Runtime).
- * The round result is stored first-writer-wins, so racing or redelivered reports emit identical events.
+ * Exactly one delivery decides a round: the first delivery of the last missing report, which claims the
+ * round result with a create-if-absent write. A redelivered report (already recorded) re-emits the
+ * stored outcome with the same event ids, so a crash between deciding and emitting loses nothing.
  */
 public final class EvaluateStep {
     public static final String FUNCTION = "evaluate";
@@ -46,19 +48,28 @@ public final class EvaluateStep {
     }
 
     public List<OutgoingEvent> handle(ShardTrained t) {
-        store.putIfAbsent(Keys.report(t.runId(), t.round(), t.shard()), dev.cnai.events.EventCodec.encode(t));
+        boolean firstDelivery = store.putIfAbsent(Keys.report(t.runId(), t.round(), t.shard()),
+                dev.cnai.events.EventCodec.encode(t)).created();
         synchronized (locks.computeIfAbsent(t.runId() + "/" + t.round(), k -> new Object())) {
             RunPlan plan = Json.read(store, t.plan(), RunPlan.class);
-            RoundResult result = Json.get(store, Keys.roundResult(t.runId(), t.round()), RoundResult.class).orElse(null);
-            if (result == null) {
-                List<ShardTrained> reports = reports(t);
-                if (reports.size() < t.shardCount()) {
-                    return List.of();
-                }
-                result = Json.putIfAbsent(store, Keys.roundResult(t.runId(), t.round()), aggregate(plan, t, reports),
-                        RoundResult.class);
+            var stored = Json.get(store, Keys.roundResult(t.runId(), t.round()), RoundResult.class);
+            if (!firstDelivery) {
+                // a redelivery: re-emit the round's outcome if it was decided, else there is nothing to say yet
+                return stored.map(r -> events(plan, t, r)).orElse(List.of());
             }
-            return events(plan, t, result);
+            if (stored.isPresent()) {
+                return List.of(); // another shard's delivery decided this round and emitted its outcome
+            }
+            List<ShardTrained> reports = reports(t);
+            if (reports.size() < t.shardCount()) {
+                return List.of();
+            }
+            ObjectStore.PutResult claim = store.putIfAbsent(Keys.roundResult(t.runId(), t.round()),
+                    dev.cnai.events.EventCodec.encode(aggregate(plan, t, reports)));
+            if (!claim.created()) {
+                return List.of(); // a concurrent delivery (another replica) decided first and emits
+            }
+            return events(plan, t, Json.get(store, Keys.roundResult(t.runId(), t.round()), RoundResult.class).orElseThrow());
         }
     }
 

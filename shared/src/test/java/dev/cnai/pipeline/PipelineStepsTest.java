@@ -123,6 +123,26 @@ class PipelineStepsTest {
     }
 
     @Test
+    void onlyOneFirstDeliveryDecidesARoundAndRedeliveryReEmits() {
+        List<OutgoingEvent> prepared = preprocess.handle(request("run-d", 2), "run-d");
+        int deciding = 0;
+        List<ShardTrained> trained = new ArrayList<>();
+        for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
+            trained.add((ShardTrained) train.handle((ShardAssigned) e.data()).data());
+        }
+        String decided = null;
+        for (ShardTrained t : trained) {
+            List<OutgoingEvent> out = evaluate.handle(t);
+            if (!out.isEmpty()) {
+                deciding++;
+                decided = json(out);
+            }
+        }
+        assertEquals(1, deciding, "exactly one delivery decides the round");
+        assertEquals(decided, json(evaluate.handle(trained.get(1))), "a redelivered report re-emits the same outcome");
+    }
+
+    @Test
     void invalidDatasetFailsWithAReasonAndWritesNothing() throws Exception {
         Path bad = dir.resolve("bad.csv");
         Files.writeString(bad, "0,0.1,0.2\n1,NaN,0.3\n");
