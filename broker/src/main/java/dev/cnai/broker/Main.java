@@ -69,6 +69,10 @@ public final class Main {
                 --health-path /q/health/live  path polled on the subscriber URL during a cold start
                 --process-logs DIR          append each process's output to DIR/<name>.log (default: discard)
 
+              sink    dead-letter sink that keeps what it receives: appends every CloudEvent to a JSONL file
+                --port 8080  --host 0.0.0.0  --file /var/lib/cnai/dead-letter/dead-letter.jsonl
+                [--max-body 1048576]
+
               send    post one CloudEvent in binary mode and print its id
                 --broker http://127.0.0.1:8080   broker URL (add /<namespace>/<broker> to target one broker)
                 --type T  --source S  [--subject S]  [--id ID]
@@ -90,7 +94,7 @@ public final class Main {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code = run(args, out, err);
-        if (code != 0 || !(args.length > 0 && args[0].equals("serve"))) {
+        if (code != 0 || !(args.length > 0 && (args[0].equals("serve") || args[0].equals("sink")))) {
             System.exit(code);
         }
     }
@@ -106,6 +110,7 @@ public final class Main {
         try {
             return switch (command) {
                 case "serve" -> serve(Options.parse(rest, Set.of("subscriber", "process")), out);
+                case "sink" -> sink(Options.parse(rest, Set.of()), out);
                 case "send" -> send(Options.parse(rest, Set.of("extension")), out, err);
                 case "watch" -> watch(Options.parse(rest, Set.of()), out, err);
                 default -> throw new UsageException("unknown command '" + command + "'");
@@ -213,6 +218,28 @@ public final class Main {
             out.flush();
             stopped.countDown();
         }, "broker-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- sink
+
+    private static int sink(Options o, PrintStream out) throws IOException {
+        o.allow("port", "host", "file", "max-body");
+        Path file = Path.of(o.get("file", "/var/lib/cnai/dead-letter/dead-letter.jsonl"));
+        DeadLetterSink sink = DeadLetterSink.start(o.get("host", "0.0.0.0"), o.intValue("port", 8080), file,
+                o.intValue("max-body", BrokerConfig.DEFAULT_MAX_BODY));
+        out.println("dead-letter sink listening on port " + sink.port() + ", keeping events in "
+                + file.toAbsolutePath());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sink.close();
+            stopped.countDown();
+        }, "sink-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -154,6 +154,28 @@ class ScaleToZeroTest {
     }
 
     @Test
+    void theActivatorStartsAStoppedSubscriberForAPlainHttpRequest() throws Exception {
+        int port = TinyFunction.freePort();
+        Path received = data.resolve("received.txt");
+        start(tiny(port, received, 0), Duration.ofSeconds(30), Duration.ofSeconds(30), port);
+        assertTrue(broker.processes().pid("tiny").isEmpty());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(broker.uri().resolve("/_activator/tiny/"))
+                .header("ce-id", "direct").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode(), r.body());
+        assertTrue(lines(received).get(0).startsWith("direct "), lines(received).toString());
+        assertEquals(1, coldStarts().size(), consoleText());
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                broker.uri().resolve("/_activator/tiny/q/health/live")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode());
+        assertEquals(1, broker.processes().starts("tiny"), "a running subscriber is not started twice");
+        HttpResponse<String> unknown = http.send(HttpRequest.newBuilder(
+                broker.uri().resolve("/_activator/nobody/")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, unknown.statusCode());
+    }
+
+    @Test
     void aProcessThatCannotStartDeadLettersTheEventWithTheReason() throws Exception {
         int port = TinyFunction.freePort();
         String java = ProcessHandle.current().info().command().orElse("java");
