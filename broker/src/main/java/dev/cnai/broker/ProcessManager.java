@@ -277,6 +277,14 @@ public final class ProcessManager implements AutoCloseable {
         closed = true;
         reaper.shutdownNow();
         List<Managed> all = new ArrayList<>(managed.values());
+        // SIGTERM to all first, so they stop in parallel; then wait for each (SIGKILL after the grace period)
+        for (Managed m : all) {
+            synchronized (m) {
+                if (m.running()) {
+                    m.process.destroy();
+                }
+            }
+        }
         for (Managed m : all) {
             synchronized (m) {
                 stop(m, "broker shutting down");

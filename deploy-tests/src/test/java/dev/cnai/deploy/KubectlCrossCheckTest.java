@@ -28,11 +28,26 @@ class KubectlCrossCheckTest {
         return KnativeManifestsTest.overlays();
     }
 
-    static Path kubectl() {
+    private static Path kubectl;
+    private static boolean looked;
+
+    /** kubectl on the PATH whose built-in kustomize is v4 or newer (older ones lack {@code patches}), or null. */
+    static synchronized Path kubectl() throws Exception {
+        if (looked) {
+            return kubectl;
+        }
+        looked = true;
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path p = Path.of(dir, "kubectl");
             if (Files.isExecutable(p)) {
-                return p;
+                Process v = new ProcessBuilder(p.toString(), "version", "--client").redirectErrorStream(true).start();
+                String text = new String(v.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                v.waitFor(30, TimeUnit.SECONDS);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("Kustomize Version: v(\\d+)").matcher(text);
+                if (m.find() && Integer.parseInt(m.group(1)) >= 4) {
+                    kubectl = p;
+                }
+                return kubectl;
             }
         }
         return null;
@@ -42,7 +57,7 @@ class KubectlCrossCheckTest {
     @MethodSource("overlays")
     void kubectlKustomizeRendersTheSameObjects(String overlay) throws Exception {
         Path kubectl = kubectl();
-        Assumptions.assumeTrue(kubectl != null, "kubectl not on PATH");
+        Assumptions.assumeTrue(kubectl != null, "no kubectl with kustomize v4+ on the PATH");
         Path dir = KnativeManifestsTest.REPO.resolve("knative/overlays/" + overlay);
         Process p = new ProcessBuilder(kubectl.toString(), "kustomize", dir.toString()).redirectErrorStream(false)
                 .start();
