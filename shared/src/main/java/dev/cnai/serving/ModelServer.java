@@ -7,6 +7,7 @@ import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jboss.logging.Logger;
@@ -117,6 +118,24 @@ public final class ModelServer implements AutoCloseable {
                 probs[i] = java.util.Arrays.copyOfRange(p.probabilities(), i * p.classes(), (i + 1) * p.classes());
             }
             return new InferenceCompleted(req.runId(), modelName, current.version(), current.modelDigest(), labels, probs);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * Runs {@code work} on the served model under the read lock, so a hot swap waits for it and the old
+     * session is closed only after every such call has returned.
+     *
+     * @throws ServingException UNAVAILABLE when no model is loaded yet
+     */
+    public <T> T withModel(Function<Loaded, T> work) {
+        lock.readLock().lock();
+        try {
+            if (current == null) {
+                throw ServingException.notReady(modelName);
+            }
+            return work.apply(current);
         } finally {
             lock.readLock().unlock();
         }

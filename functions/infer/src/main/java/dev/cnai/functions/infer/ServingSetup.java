@@ -31,6 +31,28 @@ public class ServingSetup {
         /** ONNX Runtime intra-op threads per session; match the container's CPU limit. */
         @WithDefault("1")
         int intraOpThreads();
+
+        /** Dynamic batching of Open Inference Protocol requests (Triton's names). */
+        Batching batching();
+    }
+
+    /** Dynamic batcher settings, named after Triton's model configuration. */
+    public interface Batching {
+        /** Most rows run in one ONNX Runtime call; 1 turns dynamic batching off (batch-1 serving). */
+        @WithDefault("64")
+        int maxBatchSize();
+
+        /** How long a runner holding a partial batch waits for more requests; 0 runs what is queued at once. */
+        @WithDefault("0")
+        int maxQueueDelayMicroseconds();
+
+        /** Requests that may wait; one more is refused with 429 and Retry-After (memory stays bounded). */
+        @WithDefault("256")
+        int maxQueueSize();
+
+        /** Batches that may run at the same time (Triton's instance_group count), each on a worker thread. */
+        @WithDefault("1")
+        int instanceCount();
     }
 
     @Produces
