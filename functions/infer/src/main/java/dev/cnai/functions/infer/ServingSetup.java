@@ -3,6 +3,7 @@ package dev.cnai.functions.infer;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.serving.ModelServer;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,10 +13,12 @@ import jakarta.enterprise.inject.Produces;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
+import org.jboss.logging.Logger;
 
 /** Owns the {@link ModelServer}: loads the production model at start, closes ONNX Runtime at stop, reports readiness. */
 @ApplicationScoped
 public class ServingSetup {
+    private static final Logger LOG = Logger.getLogger(ServingSetup.class);
 
     /** infer settings. */
     @ConfigMapping(prefix = "cnai.infer")
@@ -65,8 +68,19 @@ public class ServingSetup {
         server.close();
     }
 
+    /**
+     * Loads the start-up alias on a worker thread, so ONNX Runtime's native library and session are set up
+     * while the HTTP server starts; readiness stays false until the model is served.
+     */
     void loadAtStart(@Observes StartupEvent ev, ModelServer server, Config config) {
-        server.loadIfPresent(config.alias());
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            try {
+                server.loadIfPresent(config.alias());
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "could not load %s %s at start; not ready until a promotion loads one", config.model(),
+                        config.alias());
+            }
+        });
     }
 
     @Produces
