@@ -9,7 +9,7 @@
 #                                                         so ONNX Runtime and the model path are in the cache
 # Run with the same JDK 25 that built the cache (infer also finds ONNX Runtime's native libraries extracted):
 #   cd functions/infer/target/quarkus-app-aot
-#   java -XX:AOTCache=app.aot -Donnxruntime.native.path=native -jar quarkus-run.jar
+#   java -XX:AOTCache=app.aot -Donnxruntime.native.path=native --enable-native-access=ALL-UNNAMED -jar quarkus-run.jar
 # Environment: JDK25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -89,7 +89,8 @@ public final class OipCodec {
                 throw ServingException.invalid("'inputs' must hold exactly one tensor, found " + inputs.size());
             }
             OipRequest in = inputs.get(0);
-            return new OipRequest(id, parameters, in.inputName(), in.datatype(), in.shape(), in.data(), outputs);
+            return new OipRequest(id, parameters, in.inputName(), in.datatype(), in.shape(), in.data(),
+                    outputs == null || outputs.isEmpty() ? null : List.copyOf(outputs));
         } catch (JsonProcessingException e) {
             throw ServingException.invalid("malformed JSON: " + e.getOriginalMessage() + " (at byte "
                     + e.getLocation().getByteOffset() + ")");

@@ -10,8 +10,9 @@ public final class ServingException extends CnaiException {
     }
 
     public static ServingException notReady(String model) {
-        return new ServingException(ErrorKind.UNAVAILABLE, "model " + model + " is not loaded yet: no version is tagged "
-                + "'production' in the registry; run the pipeline (scripts/run-local.sh) or promote a version");
+        return new ServingException(ErrorKind.UNAVAILABLE, "model " + model + " is not loaded yet: it is still loading "
+                + "after start, or no version is tagged 'production' in the registry (run the pipeline, "
+                + "scripts/run-local.sh, or promote a version)");
     }
 
     public static ServingException unknownModel(String requested, String served) {

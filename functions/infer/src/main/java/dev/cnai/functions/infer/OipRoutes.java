@@ -40,7 +40,8 @@ public class OipRoutes {
             boolean ready = oip.ready();
             send(ctx, ready ? 200 : 503, OipCodec.flag("ready", ready, null));
         });
-        router.get("/v2").handler(ctx -> send(ctx, 200, OipCodec.serverMetadata("cnai-" + config.function(), version)));
+        router.getWithRegex("/v2/?").handler(
+                ctx -> send(ctx, 200, OipCodec.serverMetadata("cnai-" + config.function(), version)));
         router.get("/v2/models/:name").handler(answer(ctx -> oip.metadata(ctx.pathParam("name"), null)));
         router.get("/v2/models/:name/versions/:version")
                 .handler(answer(ctx -> oip.metadata(ctx.pathParam("name"), ctx.pathParam("version"))));

@@ -110,8 +110,10 @@ class OipConformanceTest {
     @Test
     @Order(3)
     void serverAndModelMetadata() {
-        given().get("/v2").then().statusCode(200).body("name", is("cnai-infer")).body("version", notNullValue())
-                .body("extensions", hasSize(0));
+        for (String path : List.of("/v2", "/v2/")) {
+            given().get(path).then().statusCode(200).body("name", is("cnai-infer")).body("version", notNullValue())
+                    .body("extensions", hasSize(0));
+        }
         for (String path : List.of("/v2/models/blobs", "/v2/models/blobs/versions/v1")) {
             given().get(path).then().statusCode(200).body("name", is("blobs")).body("versions", contains("v1"))
                     .body("platform", is("onnxruntime_onnx"))
