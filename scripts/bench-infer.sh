@@ -115,12 +115,12 @@ read -r cnn_1_rps cnn_1_p50 cnn_1_p99 cnn_1_bad < <(load mnist-cnn 2 64)
 cleanup; pid=""
 
 # --- 3. cold start -----------------------------------------------------------------------------------------------
-cold() { # java_home app_dir extra-jvm-flags... -> milliseconds from exec to the first 200 from infer
+cold() { # java_home app_dir extra-jvm-flags... -> ms from exec to the first 200 from infer (run from app_dir, as recorded)
   local jh=$1 dir=$2; shift 2
   local t0 t1
   t0=$(date +%s%N)
-  "$jh/bin/java" "$@" -Dcnai.registry="$registry" -Dcnai.infer.model=mnist-mlp -Dquarkus.http.port="$port" \
-    -jar "$dir/quarkus-run.jar" > "$home/cold.log" 2>&1 &
+  (cd "$dir" && exec "$jh/bin/java" "$@" -Dcnai.registry="$registry" -Dcnai.infer.model=mnist-mlp \
+    -Dquarkus.http.port="$port" -jar quarkus-run.jar) > "$home/cold.log" 2>&1 &
   pid=$!
   until curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$body" \
       "$url/v2/models/mnist-mlp/infer" 2>/dev/null; do
@@ -137,7 +137,7 @@ declare -a c17 c25 c25aot
 for i in 1 2 3 4 5; do
   c17+=("$(cold "$jdk17" "$app")")
   c25+=("$(cold "$jdk25" "$app")")
-  c25aot+=("$(cold "$jdk25" "$aot_app" -XX:AOTCache="$aot_app/app.aot" -Donnxruntime.native.path="$aot_app/native" --enable-native-access=ALL-UNNAMED)")
+  c25aot+=("$(cold "$jdk25" "$aot_app" -XX:AOTCache=app.aot -Donnxruntime.native.path=native)")
 done
 log "  JDK 17 fast-jar:        ${c17[*]} ms"
 log "  JDK 25 fast-jar:        ${c25[*]} ms"
