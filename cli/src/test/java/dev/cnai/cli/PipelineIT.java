@@ -97,6 +97,7 @@ class PipelineIT {
         for (int i = 0; i < n; i++) {
             rows.add(Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features()));
         }
+        awaitInferReady();
         HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(Map.of("instances", rows)))).build(),
@@ -165,6 +166,16 @@ class PipelineIT {
             n++;
         }
         return n;
+    }
+
+    /** The run ends when model.registered is logged; infer loads the model when model.promoted reaches it, a bit later. */
+    private static void awaitInferReady() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+            assertTrue(System.nanoTime() < deadline, "infer did not load the promoted model within 60 s");
+            Thread.sleep(100);
+        }
     }
 
     private static List<JsonNode> await(String subject, String type, int count) throws Exception {

@@ -82,6 +82,11 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Name of the graph input. */
+    public String inputName() {
+        return inputName;
+    }
+
     /** Number of features each input row holds. */
     public int features() {
         return features;

@@ -7,6 +7,7 @@ import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.jboss.logging.Logger;
@@ -40,7 +41,7 @@ public final class ModelServer implements AutoCloseable {
     }
 
     /** Loads {@code ref} (version or alias) if it resolves; returns whether a model is now served. */
-    public boolean loadIfPresent(String ref) {
+    public synchronized boolean loadIfPresent(String ref) {
         if (registry.resolve(modelName, ref).isEmpty()) {
             LOG.infof("no '%s' version of model %s in the registry yet; not ready until one is promoted", ref, modelName);
             return false;
@@ -49,8 +50,11 @@ public final class ModelServer implements AutoCloseable {
         return true;
     }
 
-    /** Pulls, verifies and swaps in {@code ref}. A no-op when that manifest is already served. */
-    public Loaded load(String ref) {
+    /**
+     * Pulls, verifies and swaps in {@code ref}. A no-op when that manifest is already served. Loads are
+     * serialised, so a slow load at start cannot overwrite a newer promotion that arrived meanwhile.
+     */
+    public synchronized Loaded load(String ref) {
         PulledModel pulled = registry.pull(modelName, ref);
         Loaded now = current();
         if (now != null && now.manifestDigest().equals(pulled.version().manifestDigest())) {
@@ -122,12 +126,31 @@ public final class ModelServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code work} on the served model under the read lock, so a hot swap waits for it and the old
+     * session is closed only after every such call has returned.
+     *
+     * @throws ServingException UNAVAILABLE when no model is loaded yet
+     */
+    public <T> T withModel(Function<Loaded, T> work) {
+        lock.readLock().lock();
+        try {
+            if (current == null) {
+                throw ServingException.notReady(modelName);
+            }
+            return work.apply(current);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     public Optional<Loaded> served() {
         return Optional.ofNullable(current());
     }
 
+    /** Closes the served session; waits for a load in progress, so no session is created after close. */
     @Override
-    public void close() {
+    public synchronized void close() {
         lock.writeLock().lock();
         try {
             if (current != null) {

@@ -10,13 +10,27 @@ public final class ServingException extends CnaiException {
     }
 
     public static ServingException notReady(String model) {
-        return new ServingException(ErrorKind.UNAVAILABLE, "model " + model + " is not loaded yet: no version is tagged "
-                + "'production' in the registry; run the pipeline (scripts/run-local.sh) or promote a version");
+        return new ServingException(ErrorKind.UNAVAILABLE, "model " + model + " is not loaded yet: it is still loading "
+                + "after start, or no version is tagged 'production' in the registry (run the pipeline, "
+                + "scripts/run-local.sh, or promote a version)");
     }
 
     public static ServingException unknownModel(String requested, String served) {
         return new ServingException(ErrorKind.NOT_FOUND, "model '" + requested + "' is not served here; this server serves '"
                 + served + "'");
+    }
+
+    /** A version of the served model that this server has not loaded (see docs/operations.md, versions). */
+    public static ServingException versionNotServed(String model, String requested, String served) {
+        return new ServingException(ErrorKind.NOT_FOUND, "model '" + model + "' version '" + requested
+                + "' is not served here; this server serves version " + (served == null ? "none (not loaded yet)"
+                        : "'" + served + "'") + " (the version tagged production)");
+    }
+
+    /** The request queue is full; the caller should retry after a short pause. */
+    public static ServingException overloaded(String model, int queued) {
+        return new ServingException(ErrorKind.OVERLOADED, "model " + model + " has " + queued
+                + " requests queued, the configured maximum; retry after the Retry-After delay");
     }
 
     public static ServingException invalid(String message) {

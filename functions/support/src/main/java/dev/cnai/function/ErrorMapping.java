@@ -21,6 +21,14 @@ public final class ErrorMapping {
         };
     }
 
+    /**
+     * Seconds a client is told to wait ({@code Retry-After}) before retrying a 429 (overloaded) or 503
+     * (not ready) answer; empty for other statuses.
+     */
+    public static java.util.OptionalInt retryAfterSeconds(int status) {
+        return status == 429 || status == 503 ? java.util.OptionalInt.of(1) : java.util.OptionalInt.empty();
+    }
+
     /** Whether a sender (the broker) should retry after this status. Knative retries 5xx, 408 and 429. */
     public static boolean retryable(int status) {
         return status >= 500 || status == 408 || status == 429;

@@ -80,11 +80,12 @@ public class FailureReporter {
         }
     }
 
-    /** Ends the request with a JSON error body. */
-    static void respond(RoutingContext ctx, int status, String message) {
+    /** Ends the request with a JSON error body (and {@code Retry-After} where {@link ErrorMapping} gives one). */
+    public static void respond(RoutingContext ctx, int status, String message) {
         if (ctx.response().ended()) {
             return;
         }
+        ErrorMapping.retryAfterSeconds(status).ifPresent(s -> ctx.response().putHeader("Retry-After", String.valueOf(s)));
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
                 .end(new JsonObject().put("error", message).encode());
     }
