@@ -26,6 +26,10 @@ public final class JavaTrainer {
         TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null)
                 : options).withDefaults();
         checkOptions(o);
+        if (!o.optimizer().equals(TrainingSpec.SGD)) {
+            throw TrainingException.invalidSpec("the plain-Java reference trains with sgd only, got optimizer '"
+                    + o.optimizer() + "'; use the onnx engine for adam");
+        }
         int[] dims = prepare(spec, start, shard);
         int n = shard.rows();
         int batch = Math.min(o.batchSize(), n);
@@ -46,12 +50,7 @@ public final class JavaTrainer {
         SplittableRandom rng = new SplittableRandom(seed);
         double epochLoss = 0;
         for (int epoch = 0; epoch < o.localEpochs(); epoch++) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            shuffle(order, rng);
             epochLoss = 0;
             for (int from = 0; from < n; from += batch) {
                 int m = Math.min(batch, n - from);
@@ -108,6 +107,16 @@ public final class JavaTrainer {
         return net.gradients();
     }
 
+    /** Fisher-Yates shuffle of {@code order} in place: the batch order of every engine. */
+    static void shuffle(int[] order, SplittableRandom rng) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+    }
+
     private static void step(double[] p, double[] g, double[] v, double lr, double mu, double l2) {
         for (int i = 0; i < p.length; i++) {
             double vi = mu * v[i] + g[i] + l2 * p[i];
@@ -118,6 +127,10 @@ public final class JavaTrainer {
 
     /** Validates spec, weights and data together; returns the layer sizes. */
     static int[] prepare(ModelSpec spec, Weights w, Dataset data) {
+        if (Models.normalize(spec).family().equals(Models.CNN)) {
+            throw TrainingException.invalidSpec("the plain-Java reference handles softmax and mlp; train a cnn with "
+                    + "the onnx engine");
+        }
         checkData(data);
         Models.checkWeights(spec, w, data.features(), data.classes());
         return Models.layerSizes(spec, data.features(), data.classes());
@@ -148,7 +161,7 @@ public final class JavaTrainer {
         }
     }
 
-    private static void checkOptions(TrainingSpec o) {
+    static void checkOptions(TrainingSpec o) {
         if (o.localEpochs() < 1) {
             throw TrainingException.invalidSpec("localEpochs must be ≥ 1, got " + o.localEpochs());
         }
