@@ -19,6 +19,7 @@ import dev.cnai.training.TrainingSpec;
 import dev.cnai.training.Weights;
 import dev.cnai.training.impl.Graph;
 import dev.cnai.training.impl.Layout;
+import dev.cnai.training.impl.TrainingGraphs;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,6 +82,15 @@ public final class TrainBenchmark {
         line("ONNX Runtime engine, MLP 784-256-10: %.0f samples/s (5 epochs per call; 1-epoch calls: %.0f) = "
                 + "%.1f GFLOP/s, %.1f%% of the GEMM ceiling", ort[0], ort[1], ort[0] * flops / 1e9, 100 * fraction);
 
+        double oneThread = onnxSamplesPerSecond(mlp, data, stats, 1, 5)[0];
+        out.put("ort_1thread_samples_per_s", round(oneThread));
+        double[] perStep = stepPerRun(mlp, data, stats, threads);
+        out.put("ort_step_per_run_samples_per_s", round(perStep[0]));
+        out.put("ort_step_per_run_copy_weights_samples_per_s", round(perStep[1]));
+        line("ablations: 1 intra-op thread %.0f samples/s; one mini-batch per session.run, weights kept as ONNX "
+                + "Runtime tensors %.0f; one mini-batch per run, weights copied through Java arrays %.0f",
+                oneThread, perStep[0], perStep[1]);
+
         double java = javaSamplesPerSecond(mlp, data, stats, data.rows());
         out.put("java_samples_per_s", round(java));
         out.put("ort_vs_java", round(ort[0] / java));
@@ -117,6 +127,103 @@ public final class TrainBenchmark {
                     times[r] = (System.nanoTime() - t0) / 1e9;
                 }
                 result[k] = (double) epochCounts[k] * data.rows() / median(times);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The same epoch graph driven one mini-batch per {@code session.run} (steps = 1, a 64-row permutation per call):
+     * samples/s with the weights and momentum passed back as the previous call's output tensors, and with them
+     * copied out to float arrays and back into new tensors every step. One epoch each, after one warm-up epoch.
+     */
+    private static double[] stepPerRun(ModelSpec spec, Dataset data, NormStats stats, int threads)
+            throws OrtException {
+        Layout layout = Layout.of(spec, data.features(), data.classes());
+        TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L).withDefaults();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] x = Normalization.apply(data.x(), stats);
+        FloatBuffer xb = ByteBuffer.allocateDirect(4 * x.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(x);
+        FloatBuffer yb = ByteBuffer.allocateDirect(4 * data.rows() * data.classes()).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        for (int r = 0; r < data.rows(); r++) {
+            yb.put(r * data.classes() + data.y()[r], 1f);
+        }
+        List<String> carried = TrainingGraphs.carried(layout, o.optimizer());
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        double[] result = new double[2];
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            try (OrtSession s = env.createSession(TrainingGraphs.epoch(layout, o), so);
+                    OnnxTensor xt = OnnxTensor.createTensor(env, xb.flip(), new long[] {data.rows(), data.features()});
+                    OnnxTensor yt = OnnxTensor.createTensor(env, yb, new long[] {data.rows(), data.classes()});
+                    OnnxTensor one = OnnxTensor.createTensor(env, 1L)) {
+                for (int mode = 0; mode < 2; mode++) {
+                    double best = 0;
+                    for (int rep = 0; rep < 2; rep++) {
+                        Map<String, float[]> values = new LinkedHashMap<>();
+                        for (String name : carried) {
+                            String p = name.startsWith("v_") ? name.substring(2) : name;
+                            values.put(name, name.startsWith("v_") ? new float[w0.get(p).size()] : w0.get(p).data());
+                        }
+                        Map<String, OnnxTensor> state = new LinkedHashMap<>();
+                        for (String name : carried) {
+                            state.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(values.get(name)),
+                                    TrainingGraphs.shape(layout, name)));
+                        }
+                        OrtSession.Result held = null; // owns state in mode 0; null when we own it
+                        long t0 = System.nanoTime();
+                        for (int from = 0; from < data.rows(); from += BATCH) {
+                            long[] perm = new long[Math.min(BATCH, data.rows() - from)];
+                            for (int i = 0; i < perm.length; i++) {
+                                perm[i] = from + i;
+                            }
+                            OrtSession.Result r;
+                            try (OnnxTensor pt = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(perm),
+                                    new long[] {perm.length})) {
+                                Map<String, OnnxTensor> in = new java.util.HashMap<>(state);
+                                in.put(TrainingGraphs.X, xt);
+                                in.put(TrainingGraphs.Y, yt);
+                                in.put(TrainingGraphs.PERM, pt);
+                                in.put(TrainingGraphs.STEPS, one);
+                                r = s.run(in);
+                            }
+                            Map<String, OnnxTensor> next = new LinkedHashMap<>();
+                            for (String name : carried) {
+                                OnnxTensor t = (OnnxTensor) r.get("out_" + name).orElseThrow();
+                                if (mode == 1) {
+                                    FloatBuffer fb = t.getFloatBuffer();
+                                    float[] copy = new float[fb.remaining()];
+                                    fb.get(copy);
+                                    t = OnnxTensor.createTensor(env, FloatBuffer.wrap(copy),
+                                            TrainingGraphs.shape(layout, name));
+                                }
+                                next.put(name, t);
+                            }
+                            if (held != null) {
+                                held.close();
+                            } else {
+                                state.values().forEach(OnnxTensor::close);
+                            }
+                            if (mode == 1) {
+                                r.close();
+                                held = null;
+                            } else {
+                                held = r;
+                            }
+                            state = next;
+                        }
+                        double secs = (System.nanoTime() - t0) / 1e9;
+                        if (held != null) {
+                            held.close();
+                        } else {
+                            state.values().forEach(OnnxTensor::close);
+                        }
+                        best = rep == 0 ? 0 : data.rows() / secs;
+                    }
+                    result[mode] = best;
+                }
             }
         }
         return result;
