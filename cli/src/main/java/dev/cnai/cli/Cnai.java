@@ -34,6 +34,7 @@ public final class Cnai {
               --optimizer O       sgd (with momentum, default) or adam
               --lr X              learning rate (default 0.05 for sgd, 0.001 for adam)
               --momentum X        sgd momentum (default 0.9)
+              --l2 X              L2 weight decay (default 1e-4)
               --batch N           mini-batch size (default 32)
               --engine E          onnx (ONNX Runtime engine, default) or java (plain-Java reference)
               --provider P        ONNX Runtime provider: cpu, cuda or auto (default auto)
@@ -130,8 +131,10 @@ public final class Cnai {
         if (o.containsKey("lr")) {
             training.put("learningRate", Double.parseDouble(o.get("lr")));
         }
-        if (o.containsKey("momentum")) {
-            training.put("momentum", Double.parseDouble(o.get("momentum")));
+        for (String key : List.of("momentum", "l2")) {
+            if (o.containsKey(key)) {
+                training.put(key, Double.parseDouble(o.get(key)));
+            }
         }
         if (o.containsKey("seed")) {
             training.put("seed", Long.parseLong(o.get("seed")));
