@@ -4,9 +4,11 @@
 # the GEMM ceiling through ONNX Runtime (MatMul 2048^3, same intra-op threads) and the engine's fraction of it;
 # then the CNN on the engine and on the plain-Java reference.
 #
-# usage: scripts/bench-train.sh [--threads N] [--rows N] [--svg FILE]
+# usage: scripts/bench-train.sh [--threads N] [--rows N] [--provider cpu|cuda] [--svg FILE]
 #   --threads  ONNX Runtime intra-op threads and OpenBLAS threads (default: nproc)
 #   --rows     MNIST rows (default 8000)
+#   --provider execution provider of the engine runs (default cpu; cuda needs a -Pgpu build and a GPU;
+#              the GEMM ceiling, numpy and plain-Java figures stay on the CPU)
 #   --svg      also write a bar chart of samples/s to FILE
 # Last line of output: one JSON object with every figure.
 set -euo pipefail
@@ -16,12 +18,14 @@ repo=$(cd "$script_dir/.." && pwd)
 threads=$(nproc)
 rows=8000
 svg=""
+provider=cpu
 while [ $# -gt 0 ]; do
     case "$1" in
         --threads) threads=$2; shift 2 ;;
         --rows) rows=$2; shift 2 ;;
         --svg) svg=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --provider) provider=$2; shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -34,7 +38,7 @@ echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); threads $thread
 mvn -B -q -pl shared test-compile >&2
 mvn -B -q -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2
 java -cp "shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")" \
-    dev.cnai.bench.TrainBenchmark --data "$data" --rows "$rows" --threads "$threads" --dump "$work/mnist.bin" \
+    dev.cnai.bench.TrainBenchmark --data "$data" --rows "$rows" --threads "$threads" --provider "$provider" --dump "$work/mnist.bin" \
     2> >(grep -v "INFO\|training engine\|OnnxTrainer create" >&2) | tee "$work/java.out"
 
 if command -v python3 >/dev/null && python3 -c 'import numpy' 2>/dev/null; then

