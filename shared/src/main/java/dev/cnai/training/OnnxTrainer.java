@@ -1,7 +1,6 @@
 package dev.cnai.training;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -261,9 +260,10 @@ public final class OnnxTrainer implements AutoCloseable {
         return f;
     }
 
-    private static <T extends OnnxValue> T track(List<OnnxTensor> owned, T value) {
-        owned.add((OnnxTensor) value);
-        return value;
+    /** Registers a tensor this call owns (closed in its finally block) and returns it. */
+    private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor tensor) {
+        owned.add(tensor);
+        return tensor;
     }
 
     /** {@code (x - mean) / std} of every value, in a direct buffer ONNX Runtime reads without copying. */
