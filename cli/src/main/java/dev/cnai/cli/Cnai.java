@@ -28,10 +28,17 @@ public final class Cnai {
               --shards N          training shards (default 4)
               --rounds N          maximum FedAvg rounds (default 10)
               --epochs N          local epochs per round (default 1)
-              --model F           softmax or mlp (default mlp)
-              --hidden W[,W]      MLP hidden widths (default 128)
-              --lr X              learning rate (default 0.05)
+              --model F           softmax, mlp or cnn (default mlp)
+              --hidden W[,W]      hidden dense widths (mlp default 128; cnn default none)
+              --conv C[,C]        cnn: channels of the 5x5 conv + 2x2 max-pool blocks (default 8,16)
+              --optimizer O       sgd (with momentum, default) or adam
+              --lr X              learning rate (default 0.05 for sgd, 0.001 for adam)
+              --momentum X        sgd momentum (default 0.9)
+              --l2 X              L2 weight decay (default 1e-4)
               --batch N           mini-batch size (default 32)
+              --engine E          onnx (ONNX Runtime engine, default) or java (plain-Java reference)
+              --provider P        ONNX Runtime provider: cpu, cuda or auto (default auto)
+              --seed N            seed of initialisation and shuffling (default 42)
               --min-accuracy X    quality gate for this run (default: register's 0.85)
               --model-name NAME   registry name (default mnist-mlp)
               --run-id ID         run id (default run-<timestamp>)
@@ -115,19 +122,27 @@ public final class Cnai {
         putInt(ds, "shards", o.get("shards"));
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("family", o.getOrDefault("model", "mlp"));
-        if (o.containsKey("hidden")) {
-            List<Integer> widths = new ArrayList<>();
-            for (String w : o.get("hidden").split(",")) {
-                widths.add(Integer.parseInt(w.trim()));
-            }
-            model.put("hidden", widths);
-        }
+        putInts(model, "hidden", o.get("hidden"));
+        putInts(model, "conv", o.get("conv"));
         Map<String, Object> training = new LinkedHashMap<>();
         putInt(training, "rounds", o.get("rounds"));
         putInt(training, "localEpochs", o.get("epochs"));
         putInt(training, "batchSize", o.get("batch"));
         if (o.containsKey("lr")) {
             training.put("learningRate", Double.parseDouble(o.get("lr")));
+        }
+        for (String key : List.of("momentum", "l2")) {
+            if (o.containsKey(key)) {
+                training.put(key, Double.parseDouble(o.get(key)));
+            }
+        }
+        if (o.containsKey("seed")) {
+            training.put("seed", Long.parseLong(o.get("seed")));
+        }
+        for (String key : List.of("optimizer", "engine", "provider")) {
+            if (o.containsKey(key)) {
+                training.put(key, o.get(key));
+            }
         }
         Map<String, Object> req = new LinkedHashMap<>();
         req.put("dataset", ds);
@@ -140,6 +155,16 @@ public final class Cnai {
             req.put("minAccuracy", Double.parseDouble(o.get("min-accuracy")));
         }
         return req;
+    }
+
+    private static void putInts(Map<String, Object> m, String key, String value) {
+        if (value != null) {
+            List<Integer> values = new ArrayList<>();
+            for (String v : value.split(",")) {
+                values.add(Integer.parseInt(v.trim()));
+            }
+            m.put(key, values);
+        }
     }
 
     private static void putInt(Map<String, Object> m, String key, String value) {

@@ -22,8 +22,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Exports softmax/MLP weights as a standard ONNX model (opset 17, IR version 8). The graph takes raw features
- * {@code input} float32 [batch, features], normalises them with the training stats, applies each layer
+ * Exports softmax/MLP/CNN weights as a standard ONNX model (opset 17, IR version 8). The graph takes raw features
+ * {@code input} float32 [batch, features], normalises them with the training stats, for a CNN reshapes them to
+ * [batch, 1, side, side] and applies the Conv/Relu/MaxPool blocks and a Flatten, applies each dense layer
  * (MatMul, Add, Relu on hidden layers) and outputs {@code probabilities} float32 [batch, classes] (Softmax)
  * and {@code label} int64 [batch] (ArgMax).
  */
@@ -64,6 +65,10 @@ public final class OnnxExporter {
         g.addNode(node("Sub", "normalize_sub", new String[] {INPUT, "norm_mean"}, "input_centered"));
         g.addNode(node("Div", "normalize_div", new String[] {"input_centered", "norm_std"}, "input_normalized"));
         String x = "input_normalized";
+        ModelSpec s = Models.normalize(spec);
+        if (s.family().equals(Models.CNN)) {
+            x = convolutionBlocks(g, s, w, features, x);
+        }
         for (int l = 0; l < layers; l++) {
             Tensor wt = w.get("W" + l);
             Tensor bt = w.get("b" + l);
@@ -94,6 +99,42 @@ public final class OnnxExporter {
             }
         }
         return m.build().toByteArray();
+    }
+
+    /**
+     * Reshape to [batch, 1, side, side], then per block Conv (5×5, no padding) → Relu → MaxPool (2×2, stride 2),
+     * then Flatten to [batch, channels × side × side]; returns the name of the flattened value.
+     */
+    private static String convolutionBlocks(GraphProto.Builder g, ModelSpec s, Weights w, int features, String x) {
+        int side = Models.imageSides(s, features)[0];
+        g.addInitializer(TensorProto.newBuilder().setName("image_shape").setDataType(TensorProto.DataType.INT64
+                .getNumber()).addDims(4).addInt64Data(-1).addInt64Data(1).addInt64Data(side).addInt64Data(side));
+        g.addNode(node("Reshape", "to_image", new String[] {x, "image_shape"}, "image"));
+        String h = "image";
+        for (int i = 0; i < s.conv().size(); i++) {
+            Tensor k = w.get("K" + i);
+            Tensor c = w.get("c" + i);
+            g.addInitializer(initializer(k));
+            g.addInitializer(initializer(c));
+            g.addNode(node("Conv", "conv_" + i, new String[] {h, k.name(), c.name()}, "conv_" + i).toBuilder()
+                    .addAttribute(intsAttribute("kernel_shape", Models.KERNEL, Models.KERNEL)).build());
+            g.addNode(node("Relu", "conv_relu_" + i, new String[] {"conv_" + i}, "conv_relu_" + i));
+            g.addNode(node("MaxPool", "pool_" + i, new String[] {"conv_relu_" + i}, "pool_" + i).toBuilder()
+                    .addAttribute(intsAttribute("kernel_shape", Models.POOL, Models.POOL))
+                    .addAttribute(intsAttribute("strides", Models.POOL, Models.POOL)).build());
+            h = "pool_" + i;
+        }
+        g.addNode(node("Flatten", "flatten", new String[] {h}, "flattened").toBuilder()
+                .addAttribute(intAttribute("axis", 1)).build());
+        return "flattened";
+    }
+
+    private static AttributeProto intsAttribute(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
     }
 
     /** A value of shape [batch] (secondDim < 0) or [batch, secondDim]. */

@@ -17,6 +17,7 @@ import dev.cnai.training.ClassificationMetrics;
 import dev.cnai.training.FedAvg;
 import dev.cnai.training.JavaModel;
 import dev.cnai.training.Metrics;
+import dev.cnai.training.Models;
 import dev.cnai.training.Weights;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,8 +97,7 @@ public final class EvaluateStep {
         ArtifactRef avgRef = store.put(Keys.averaged(t.runId(), t.round()), avg.encode());
 
         Dataset val = ShardCodec.decode(store.read(plan.validation()));
-        ClassificationMetrics m = Metrics.of(val.y(), JavaModel.predictProba(plan.model(), avg, val, plan.stats()),
-                val.classes());
+        ClassificationMetrics m = Metrics.of(val.y(), validationProbabilities(plan, avg, val), val.classes());
 
         RoundResult previous = t.round() == 1 ? null
                 : Json.get(store, Keys.roundResult(t.runId(), t.round() - 1), RoundResult.class).orElseThrow();
@@ -144,6 +144,20 @@ public final class EvaluateStep {
             out.add(OutgoingEvent.of(EventTypes.MODEL_EVALUATED, FUNCTION, e));
         }
         return out;
+    }
+
+    /**
+     * Probabilities of the validation rows: the plain-Java reference for softmax/MLP, the exported ONNX graph
+     * on ONNX Runtime for a CNN (which has no plain-Java forward pass).
+     */
+    private static float[] validationProbabilities(RunPlan plan, Weights w, Dataset val) {
+        if (!Models.normalize(plan.model()).family().equals(Models.CNN)) {
+            return JavaModel.predictProba(plan.model(), w, val, plan.stats());
+        }
+        byte[] onnx = OnnxExporter.export(plan.model(), w, plan.stats(), plan.features(), plan.classes(), null);
+        try (OnnxModel model = OnnxModel.load(onnx, 1)) {
+            return model.predict(val.x(), val.rows()).probabilities();
+        }
     }
 
     private ModelEvaluated finish(RunPlan plan, ShardTrained t, RoundResult r) {

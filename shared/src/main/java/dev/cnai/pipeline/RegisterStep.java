@@ -10,6 +10,7 @@ import dev.cnai.registry.ModelPush;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.storage.ObjectStore;
+import dev.cnai.training.TrainingSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,11 +121,22 @@ public final class RegisterStep {
         Map<String, Object> h = new LinkedHashMap<>();
         h.put("family", plan.model().family());
         h.put("hidden", plan.model().hidden());
+        if (plan.model().conv() != null) {
+            h.put("conv", plan.model().conv());
+        }
         h.put("rounds", plan.training().rounds());
         h.put("localEpochs", plan.training().localEpochs());
         h.put("batchSize", plan.training().batchSize());
         h.put("learningRate", plan.training().learningRate());
-        h.put("momentum", plan.training().momentum());
+        h.put("optimizer", plan.training().optimizer());
+        if (TrainingSpec.ADAM.equals(plan.training().optimizer())) {
+            h.put("beta1", plan.training().beta1());
+            h.put("beta2", plan.training().beta2());
+        } else {
+            h.put("momentum", plan.training().momentum());
+        }
+        h.put("engine", plan.training().engine());
+        h.put("provider", plan.training().provider());
         h.put("l2", plan.training().l2());
         h.put("seed", plan.training().seed());
         h.put("shards", plan.shards().size());

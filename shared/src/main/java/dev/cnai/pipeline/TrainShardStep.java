@@ -8,21 +8,30 @@ import dev.cnai.events.ShardAssigned;
 import dev.cnai.events.ShardTrained;
 import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStore;
-import dev.cnai.training.JavaTrainer;
 import dev.cnai.training.TrainResult;
+import dev.cnai.training.Trainers;
 import dev.cnai.training.Weights;
 
 /**
- * train-shard: trains one shard for one round from the round's global weights and writes the local
- * update under a deterministic key. A redelivered assignment returns the stored result unchanged.
+ * train-shard: trains one shard for one round from the round's global weights on the engine the plan names
+ * (ONNX Runtime by default, on the CPU or CUDA provider) and writes the local update under a deterministic key.
+ * A redelivered assignment returns the stored result unchanged.
  */
-public final class TrainShardStep {
+public final class TrainShardStep implements AutoCloseable {
     public static final String FUNCTION = "train-shard";
 
     private final ObjectStore store;
+    private final Trainers trainers;
 
+    /** A step whose ONNX Runtime sessions use as many intra-op threads as the JVM sees processors. */
     public TrainShardStep(ObjectStore store) {
+        this(store, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** @param intraOpThreads ONNX Runtime intra-op threads per training session (the CPU limit) */
+    public TrainShardStep(ObjectStore store, int intraOpThreads) {
         this.store = store;
+        this.trainers = new Trainers(intraOpThreads);
     }
 
     public OutgoingEvent handle(ShardAssigned a) {
@@ -36,10 +45,15 @@ public final class TrainShardStep {
         Dataset shard = ShardCodec.decode(store.read(a.data()));
         Weights start = Weights.decode(store.read(a.weights()));
         long seed = plan.training().seed() * 1_000_003L + a.round() * 1_009L + a.shard();
-        TrainResult r = JavaTrainer.train(plan.model(), start, shard, plan.stats(), plan.training(), seed);
+        TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), plan.training(), seed);
         ArtifactRef ref = store.put(Keys.shardWeights(a.runId(), a.round(), a.shard()), r.weights().encode());
         ShardTrained trained = new ShardTrained(a.runId(), a.round(), a.shard(), a.shardCount(), r.samples(),
                 r.meanLoss(), ref, a.plan());
         return Json.putIfAbsent(store, Keys.shardResult(a.runId(), a.round(), a.shard()), trained, ShardTrained.class);
+    }
+
+    @Override
+    public void close() {
+        trainers.close();
     }
 }

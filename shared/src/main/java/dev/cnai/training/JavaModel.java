@@ -15,9 +15,8 @@ public final class JavaModel {
      * range-checked.
      */
     public static float[] predictProba(ModelSpec spec, Weights w, Dataset data, NormStats stats) {
-        int[] dims = JavaTrainer.prepare(spec, w, data);
         int c = data.classes();
-        Net net = new Net(dims, w, stats, Math.min(CHUNK, data.rows()));
+        Backprop net = JavaTrainer.model(spec, w, data, stats, Math.min(CHUNK, data.rows()));
         float[] out = new float[data.rows() * c];
         for (int from = 0; from < data.rows(); from += net.capacity()) {
             int m = Math.min(net.capacity(), data.rows() - from);

@@ -6,7 +6,8 @@ import java.util.SplittableRandom;
 
 /**
  * Plain-Java reference trainer: mini-batch SGD with momentum ({@code v = μv + g; w -= ηv}), L2 weight decay
- * on the W tensors ({@code g += λW}), softmax cross-entropy and ReLU hidden layers, computed in double.
+ * on the W and K tensors ({@code g += λW}), softmax cross-entropy, ReLU hidden layers and (cnn) convolution
+ * blocks, computed in double. The oracle of the ONNX Runtime engine ({@link OnnxTrainer}).
  * Deterministic: the same arguments always give bit-identical weights.
  */
 public final class JavaTrainer {
@@ -26,18 +27,22 @@ public final class JavaTrainer {
         TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null)
                 : options).withDefaults();
         checkOptions(o);
-        int[] dims = prepare(spec, start, shard);
+        if (!o.optimizer().equals(TrainingSpec.SGD)) {
+            throw TrainingException.invalidSpec("the plain-Java reference trains with sgd only, got optimizer '"
+                    + o.optimizer() + "'; use the onnx engine for adam");
+        }
         int n = shard.rows();
         int batch = Math.min(o.batchSize(), n);
-        Net net = new Net(dims, start, stats, batch);
+        Backprop net = model(spec, start, shard, stats, batch);
         double lr = o.learningRate();
         double mu = o.momentum();
         double l2 = o.l2();
-        double[][] vw = new double[net.layers][];
-        double[][] vb = new double[net.layers][];
-        for (int l = 0; l < net.layers; l++) {
-            vw[l] = new double[net.w[l].length];
-            vb[l] = new double[net.b[l].length];
+        double[][] params = net.params();
+        double[][] grads = net.grads();
+        boolean[] decays = net.decays();
+        double[][] velocity = new double[params.length][];
+        for (int p = 0; p < params.length; p++) {
+            velocity[p] = new double[params[p].length];
         }
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -46,12 +51,7 @@ public final class JavaTrainer {
         SplittableRandom rng = new SplittableRandom(seed);
         double epochLoss = 0;
         for (int epoch = 0; epoch < o.localEpochs(); epoch++) {
-            for (int i = n - 1; i > 0; i--) {
-                int j = rng.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            shuffle(order, rng);
             epochLoss = 0;
             for (int from = 0; from < n; from += batch) {
                 int m = Math.min(batch, n - from);
@@ -64,9 +64,8 @@ public final class JavaTrainer {
                 epochLoss += loss;
                 net.zeroGradients();
                 net.backward(m, 1.0 / m);
-                for (int l = 0; l < net.layers; l++) {
-                    step(net.w[l], net.gw[l], vw[l], lr, mu, l2);
-                    step(net.b[l], net.gb[l], vb[l], lr, mu, 0);
+                for (int p = 0; p < params.length; p++) {
+                    step(params[p], grads[p], velocity[p], lr, mu, decays[p] ? l2 : 0);
                 }
             }
         }
@@ -78,8 +77,7 @@ public final class JavaTrainer {
      * Its gradient is {@link #gradient}.
      */
     public static double loss(ModelSpec spec, Weights w, Dataset data, NormStats stats, double l2) {
-        int[] dims = prepare(spec, w, data);
-        Net net = new Net(dims, w, stats, Math.min(CHUNK, data.rows()));
+        Backprop net = model(spec, w, data, stats, Math.min(CHUNK, data.rows()));
         double sum = 0;
         for (int from = 0; from < data.rows(); from += net.capacity()) {
             int m = Math.min(net.capacity(), data.rows() - from);
@@ -91,8 +89,7 @@ public final class JavaTrainer {
 
     /** Gradient of {@link #loss} with respect to every tensor of {@code w}, as tensors of the same names and shapes. */
     public static Weights gradient(ModelSpec spec, Weights w, Dataset data, NormStats stats, double l2) {
-        int[] dims = prepare(spec, w, data);
-        Net net = new Net(dims, w, stats, Math.min(CHUNK, data.rows()));
+        Backprop net = model(spec, w, data, stats, Math.min(CHUNK, data.rows()));
         net.zeroGradients();
         for (int from = 0; from < data.rows(); from += net.capacity()) {
             int m = Math.min(net.capacity(), data.rows() - from);
@@ -100,12 +97,25 @@ public final class JavaTrainer {
             net.forward(m);
             net.backward(m, 1.0 / data.rows());
         }
-        for (int l = 0; l < net.layers; l++) {
-            for (int i = 0; i < net.gw[l].length; i++) {
-                net.gw[l][i] += l2 * net.w[l][i];
+        double[][] params = net.params();
+        double[][] grads = net.grads();
+        boolean[] decays = net.decays();
+        for (int p = 0; p < params.length; p++) {
+            for (int i = 0; decays[p] && i < params[p].length; i++) {
+                grads[p][i] += l2 * params[p][i];
             }
         }
         return net.gradients();
+    }
+
+    /** Fisher-Yates shuffle of {@code order} in place: the batch order of every engine. */
+    static void shuffle(int[] order, SplittableRandom rng) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
     }
 
     private static void step(double[] p, double[] g, double[] v, double lr, double mu, double l2) {
@@ -116,11 +126,14 @@ public final class JavaTrainer {
         }
     }
 
-    /** Validates spec, weights and data together; returns the layer sizes. */
-    static int[] prepare(ModelSpec spec, Weights w, Dataset data) {
+    /** Validates spec, weights, stats and data together; returns the model, batches of at most {@code cap} rows. */
+    static Backprop model(ModelSpec spec, Weights w, Dataset data, NormStats stats, int cap) {
         checkData(data);
         Models.checkWeights(spec, w, data.features(), data.classes());
-        return Models.layerSizes(spec, data.features(), data.classes());
+        Net.checked(stats);
+        return Models.normalize(spec).family().equals(Models.CNN)
+                ? new ConvNet(spec, data.features(), data.classes(), w, stats, cap)
+                : new Net(Models.layerSizes(spec, data.features(), data.classes()), w, stats, cap);
     }
 
     static void checkData(Dataset d) {
@@ -148,7 +161,7 @@ public final class JavaTrainer {
         }
     }
 
-    private static void checkOptions(TrainingSpec o) {
+    static void checkOptions(TrainingSpec o) {
         if (o.localEpochs() < 1) {
             throw TrainingException.invalidSpec("localEpochs must be ≥ 1, got " + o.localEpochs());
         }

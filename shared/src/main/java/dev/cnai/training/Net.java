@@ -10,7 +10,7 @@ import java.util.List;
  * Double-precision forward and backward passes of a softmax/MLP over batches of at most {@code cap} rows.
  * All buffers are allocated once; loops run over row-major arrays with the widest dimension innermost.
  */
-final class Net {
+final class Net implements Backprop {
     final int[] dims;
     final int layers;
     final double[][] w;
@@ -25,12 +25,22 @@ final class Net {
     private double[] deltaPrev;
     private final double mean;
     private final double std;
+    /** Gradient with respect to act[0], computed by backward only when this net is the head of a {@link ConvNet}. */
+    private final double[] inputGradient;
 
     Net(int[] dims, Weights weights, NormStats stats, int cap) {
-        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)) {
-            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
-                    + stats);
-        }
+        this(dims, weights, 0, checked(stats), cap, false);
+    }
+
+    /**
+     * The dense head of a {@link ConvNet}: its layers start at tensor {@code offset}, inputs are written into
+     * {@link #inputs()} already normalised, and backward also computes {@link #inputGradient()}.
+     */
+    Net(int[] dims, Weights weights, int offset, int cap) {
+        this(dims, weights, offset, new NormStats(0, 1), cap, true);
+    }
+
+    private Net(int[] dims, Weights weights, int offset, NormStats stats, int cap, boolean head) {
         this.dims = dims;
         this.layers = dims.length - 1;
         this.cap = cap;
@@ -43,8 +53,8 @@ final class Net {
         act = new double[layers + 1][];
         int widest = 0;
         for (int l = 0; l < layers; l++) {
-            w[l] = toDouble(weights.tensors().get(2 * l).data());
-            b[l] = toDouble(weights.tensors().get(2 * l + 1).data());
+            w[l] = toDouble(weights.tensors().get(offset + 2 * l).data());
+            b[l] = toDouble(weights.tensors().get(offset + 2 * l + 1).data());
             gw[l] = new double[w[l].length];
             gb[l] = new double[b[l].length];
         }
@@ -55,10 +65,64 @@ final class Net {
         labels = new int[cap];
         delta = new double[cap * widest];
         deltaPrev = new double[cap * widest];
+        inputGradient = head ? new double[cap * dims[0]] : null;
+    }
+
+    /** Returns the stats when they have a finite mean and a positive std; else throws invalidSpec. */
+    static NormStats checked(NormStats stats) {
+        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)) {
+            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
+                    + stats);
+        }
+        return stats;
+    }
+
+    /** Input buffer (row-major cap × dims[0]) of a head net. */
+    double[] inputs() {
+        return act[0];
+    }
+
+    /** Sets the label of row r of a head net. */
+    void label(int r, int y) {
+        labels[r] = y;
+    }
+
+    /** Gradient of the last backward pass with respect to the inputs (head nets only). */
+    double[] inputGradient() {
+        return inputGradient;
+    }
+
+    @Override
+    public double[][] params() {
+        return interleave(w, b);
+    }
+
+    @Override
+    public double[][] grads() {
+        return interleave(gw, gb);
+    }
+
+    @Override
+    public boolean[] decays() {
+        boolean[] d = new boolean[2 * layers];
+        for (int l = 0; l < layers; l++) {
+            d[2 * l] = true;
+        }
+        return d;
+    }
+
+    private double[][] interleave(double[][] ws, double[][] bs) {
+        double[][] p = new double[2 * layers][];
+        for (int l = 0; l < layers; l++) {
+            p[2 * l] = ws[l];
+            p[2 * l + 1] = bs[l];
+        }
+        return p;
     }
 
     /** Loads rows {@code order[from..from+n)} (or {@code from..from+n} when order is null), normalised. */
-    void input(Dataset data, int[] order, int from, int n) {
+    @Override
+    public void input(Dataset data, int[] order, int from, int n) {
         int f = dims[0];
         float[] x = data.x();
         double[] a = act[0];
@@ -74,7 +138,8 @@ final class Net {
     }
 
     /** Forward pass over the loaded n rows; returns the summed cross-entropy of their labels. */
-    double forward(int n) {
+    @Override
+    public double forward(int n) {
         for (int l = 0; l < layers; l++) {
             int in = dims[l];
             int out = dims[l + 1];
@@ -133,11 +198,13 @@ final class Net {
     }
 
     /** Probabilities of the last forward pass, row-major n × classes. */
-    double[] probabilities() {
+    @Override
+    public double[] probabilities() {
         return act[layers];
     }
 
-    void zeroGradients() {
+    @Override
+    public void zeroGradients() {
         for (int l = 0; l < layers; l++) {
             Arrays.fill(gw[l], 0);
             Arrays.fill(gb[l], 0);
@@ -145,7 +212,8 @@ final class Net {
     }
 
     /** Accumulates {@code scale ×} the gradient of the summed cross-entropy of the last forward pass. */
-    void backward(int n, double scale) {
+    @Override
+    public void backward(int n, double scale) {
         int c = dims[layers];
         double[] p = act[layers];
         for (int r = 0; r < n; r++) {
@@ -198,12 +266,26 @@ final class Net {
                 double[] t = delta;
                 delta = deltaPrev;
                 deltaPrev = t;
+            } else if (inputGradient != null) {
+                double[] wl = w[0];
+                for (int r = 0; r < n; r++) {
+                    int d0 = r * out;
+                    for (int i = 0; i < in; i++) {
+                        int wo = i * out;
+                        double s = 0;
+                        for (int o = 0; o < out; o++) {
+                            s += delta[d0 + o] * wl[wo + o];
+                        }
+                        inputGradient[r * in + i] = s;
+                    }
+                }
             }
         }
     }
 
     /** Sum of squared entries of every W. */
-    double squaredWeights() {
+    @Override
+    public double squaredWeights() {
         double s = 0;
         for (double[] wl : w) {
             for (double v : wl) {
@@ -213,15 +295,18 @@ final class Net {
         return s;
     }
 
-    int capacity() {
+    @Override
+    public int capacity() {
         return cap;
     }
 
-    Weights parameters() {
+    @Override
+    public Weights parameters() {
         return pack(w, b);
     }
 
-    Weights gradients() {
+    @Override
+    public Weights gradients() {
         return pack(gw, gb);
     }
 

@@ -1,5 +1,6 @@
 package dev.cnai.training;
 
+import ai.onnxruntime.OrtException;
 import dev.cnai.errors.CnaiException;
 import dev.cnai.errors.ErrorKind;
 
@@ -7,6 +8,21 @@ import dev.cnai.errors.ErrorKind;
 public final class TrainingException extends CnaiException {
     private TrainingException(ErrorKind kind, String message) {
         super(kind, message);
+    }
+
+    private TrainingException(ErrorKind kind, String message, Throwable cause) {
+        super(kind, message, cause);
+    }
+
+    /** ONNX Runtime failed unexpectedly while the training engine was doing {@code context}. */
+    public static TrainingException runtime(String context, OrtException e) {
+        return new TrainingException(ErrorKind.INTERNAL, "ONNX Runtime failed while " + context + ": "
+                + e.getMessage(), e);
+    }
+
+    /** The requested execution provider cannot run here (e.g. CUDA on a CPU-only build or machine). */
+    public static TrainingException providerUnavailable(String message) {
+        return new TrainingException(ErrorKind.INVALID_INPUT, "execution provider unavailable: " + message);
     }
 
     /** The model or training spec is invalid (unknown family, bad width, non-positive batch size...). */

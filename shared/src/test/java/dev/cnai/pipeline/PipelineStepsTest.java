@@ -1,5 +1,6 @@
 package dev.cnai.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +58,11 @@ class PipelineStepsTest {
         evaluate = new EvaluateStep(store);
         register = new RegisterStep(store, registry, 0.8, 0.02);
         csv = PipelineFixtures.blobsCsv(dir.resolve("blobs.csv"), 800, 3);
+    }
+
+    @AfterEach
+    void tearDown() {
+        train.close();
     }
 
     RunRequested request(String run, int rounds) {
@@ -151,6 +158,23 @@ class PipelineStepsTest {
         DatasetException e = assertThrows(DatasetException.class, () -> preprocess.handle(req, "run-c"));
         assertTrue(e.getMessage().toLowerCase().contains("nan") || e.getMessage().contains("finite"), e.getMessage());
         assertEquals(List.of(), store.list("runs/run-c"));
+    }
+
+    @Test
+    void sameSeedAndDataGiveIdenticalModelBytes() {
+        // two independent runs (own stores, own engine sessions), same run id, seed and data, Adam on the engine
+        RunRequested req = new RunRequested("run-d", new DatasetSpec("csv", csv.toString(), null, null, 4, null, 7L),
+                new ModelSpec("mlp", List.of(16)), new TrainingSpec(2, 2, 16, 0.01, null, 1e-4, 2, 7L, "adam", null,
+                        null, "onnx", "cpu"), null, null);
+        byte[] first = store.read(runRounds(preprocess.handle(req, "run-d")).model());
+        train.close();
+        store = ObjectStores.open(dir.resolve("store-2").toString());
+        preprocess = new PreprocessStep(store, "blobs");
+        train = new TrainShardStep(store, 2);
+        evaluate = new EvaluateStep(store);
+        byte[] second = store.read(runRounds(preprocess.handle(req, "run-d")).model());
+        assertTrue(first.length > 1000);
+        assertArrayEquals(first, second);
     }
 
     private ModelEvaluated runRounds(List<OutgoingEvent> prepared) {

@@ -53,8 +53,9 @@ public final class TestRuns {
 
     /** Trains every assignment; returns the shard reports. */
     public List<ShardTrained> train(List<ShardAssigned> assigned) {
-        TrainShardStep step = new TrainShardStep(store);
-        return assigned.stream().map(a -> (ShardTrained) step.handle(a).data()).toList();
+        try (TrainShardStep step = new TrainShardStep(store)) {
+            return assigned.stream().map(a -> (ShardTrained) step.handle(a).data()).toList();
+        }
     }
 
     /** Runs a prepared run to its end and returns the evaluation. */

@@ -22,14 +22,31 @@ class ModelsTest {
 
     @Test
     void normalizeRejectsBadSpecs() {
-        for (ModelSpec bad : new ModelSpec[] {null, new ModelSpec(null, null), new ModelSpec("cnn", null),
+        for (ModelSpec bad : new ModelSpec[] {null, new ModelSpec(null, null), new ModelSpec("rnn", null),
+                new ModelSpec("cnn", null, List.of(0)), new ModelSpec("cnn", null, List.of(8, 8, 8, 8, 8)),
                 new ModelSpec("mlp", List.of(0)), new ModelSpec("mlp", List.of(4097)),
                 new ModelSpec("mlp", Arrays.asList(8, null))}) {
             TrainingException e = assertThrows(TrainingException.class, () -> Models.normalize(bad));
             assertEquals(ErrorKind.INVALID_INPUT, e.kind());
         }
-        assertTrue(assertThrows(TrainingException.class, () -> Models.normalize(new ModelSpec("cnn", null)))
-                .getMessage().contains("softmax or mlp"));
+        assertTrue(assertThrows(TrainingException.class, () -> Models.normalize(new ModelSpec("rnn", null)))
+                .getMessage().contains("softmax, mlp or cnn"));
+    }
+
+    @Test
+    void cnnShapesFollowTheImage() {
+        ModelSpec cnn = new ModelSpec(" CNN ", null);
+        assertEquals(new ModelSpec("cnn", List.of(), List.of(8, 16)), Models.normalize(cnn));
+        assertArrayEquals(new int[] {28, 12, 4}, Models.imageSides(cnn, 784));
+        assertArrayEquals(new int[] {256, 10}, Models.layerSizes(cnn, 784, 10));
+        assertEquals(List.of("K0", "c0", "K1", "c1", "W0", "b0"),
+                List.copyOf(Models.parameterShapes(cnn, 784, 10).keySet()));
+        assertArrayEquals(new int[] {16, 8, 5, 5}, Models.parameterShapes(cnn, 784, 10).get("K1"));
+        Weights w = Models.initialize(cnn, 784, 10, 3);
+        Models.checkWeights(cnn, w, 784, 10);
+        assertEquals(w, Models.initialize(cnn, 784, 10, 3));
+        assertThrows(TrainingException.class, () -> Models.layerSizes(cnn, 780, 10));
+        assertThrows(TrainingException.class, () -> Models.layerSizes(cnn, 144, 10));
     }
 
     @Test

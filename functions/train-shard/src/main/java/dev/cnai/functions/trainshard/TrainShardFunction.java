@@ -7,6 +7,9 @@ import dev.cnai.pipeline.TrainShardStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -17,12 +20,26 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class TrainShardFunction {
     private final TrainShardStep step;
 
-    public TrainShardFunction(ObjectStore store) {
-        this.step = new TrainShardStep(store);
+    /** train-shard settings. */
+    @ConfigMapping(prefix = "cnai.train")
+    public interface Config {
+        /** ONNX Runtime intra-op threads of the training engine; 0 uses every processor the JVM sees (the CPU limit). */
+        @WithDefault("0")
+        int intraOpThreads();
+    }
+
+    public TrainShardFunction(ObjectStore store, Config config) {
+        int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
+        this.step = new TrainShardStep(store, threads);
     }
 
     @Funq("train-shard")
     public CloudEvent<ShardTrained> trainShard(CloudEvent<ShardAssigned> event) {
         return Infrastructure.reply(step.handle(event.data()));
+    }
+
+    @PreDestroy
+    void close() {
+        step.close();
     }
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Training throughput in one run, on the same data (8,000 MNIST digits) and the same MLP 784-256-10 at batch 64:
+# the ONNX Runtime engine, the plain-Java reference, a numpy reference (skipped when python3/numpy is absent),
+# the GEMM ceiling through ONNX Runtime (MatMul 2048^3, same intra-op threads) and the engine's fraction of it;
+# then the CNN on the engine and on the plain-Java reference.
+#
+# usage: scripts/bench-train.sh [--threads N] [--rows N] [--provider cpu|cuda] [--svg FILE]
+#   --threads  ONNX Runtime intra-op threads and OpenBLAS threads (default: nproc)
+#   --rows     MNIST rows (default 8000)
+#   --provider execution provider of the engine runs (default cpu; cuda needs a -Pgpu build and a GPU;
+#              the GEMM ceiling, numpy and plain-Java figures stay on the CPU)
+#   --svg      also write a bar chart of samples/s to FILE
+# Last line of output: one JSON object with every figure.
+set -euo pipefail
+
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$script_dir/.." && pwd)
+threads=$(nproc)
+rows=8000
+svg=""
+provider=cpu
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --threads) threads=$2; shift 2 ;;
+        --rows) rows=$2; shift 2 ;;
+        --svg) svg=$2; shift 2 ;;
+        --provider) provider=$2; shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+data=$("$script_dir/fetch-datasets.sh" mnist)
+work=$(mktemp -d "${TMPDIR:-/tmp}/cnai-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cd "$repo"
+echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); threads $threads; rows $rows" >&2
+mvn -B -q -pl shared test-compile >&2
+mvn -B -q -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2
+java -cp "shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")" \
+    dev.cnai.bench.TrainBenchmark --data "$data" --rows "$rows" --threads "$threads" --provider "$provider" --dump "$work/mnist.bin" \
+    2> >(grep -v "INFO\|training engine\|OnnxTrainer create" >&2) | tee "$work/java.out"
+
+if command -v python3 >/dev/null && python3 -c 'import numpy' 2>/dev/null; then
+    OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
+        python3 "$script_dir/bench_numpy.py" "$work/mnist.bin" | tee "$work/numpy.out"
+else
+    echo "numpy reference skipped: python3 with numpy is not available"
+    echo '{"numpy_samples_per_s": null}' > "$work/numpy.out"
+fi
+
+if ! command -v python3 >/dev/null; then
+    tail -n 1 "$work/java.out"
+    exit 0
+fi
+python3 - "$work/java.out" "$work/numpy.out" "$svg" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
+r.update(json.loads(open(sys.argv[2]).read().strip().splitlines()[-1]))
+if r.get("numpy_samples_per_s"):
+    r["ort_vs_numpy"] = round(r["ort_samples_per_s"] / r["numpy_samples_per_s"], 2)
+    print(f"engine vs numpy: {r['ort_vs_numpy']}x; vs plain Java: {r['ort_vs_java']}x; "
+          f"{100 * r['ort_gemm_fraction']:.1f}% of {r['gemm_gflops']} GFLOP/s")
+if sys.argv[3]:
+    bars = [("MLP: ONNX Runtime engine", r["ort_samples_per_s"]), ("MLP: numpy", r.get("numpy_samples_per_s") or 0),
+            ("MLP: plain Java", r["java_samples_per_s"]), ("CNN: ONNX Runtime engine", r["cnn_ort_samples_per_s"]),
+            ("CNN: plain Java", r["cnn_java_samples_per_s"])]
+    top = max(v for _, v in bars)
+    rowh, left, width = 34, 210, 420
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 120}" height="{rowh * len(bars) + 50}" '
+           'font-family="sans-serif" font-size="13">',
+           f'<text x="10" y="20" font-weight="bold">Training samples/s ({r["threads"]} threads, batch {r["batch"]}, '
+           f'{r["rows"]} MNIST rows)</text>']
+    for i, (label, v) in enumerate(bars):
+        y = 36 + i * rowh
+        w = 0 if top == 0 else max(1, int(width * v / top))
+        color = "#2b6cb0" if "ONNX" in label else "#a0aec0"
+        out.append(f'<text x="10" y="{y + 17}">{label}</text>')
+        out.append(f'<rect x="{left}" y="{y + 4}" width="{w}" height="20" fill="{color}"/>')
+        out.append(f'<text x="{left + w + 6}" y="{y + 19}">{v:,.0f}</text>')
+    out.append("</svg>")
+    open(sys.argv[3], "w").write("\n".join(out) + "\n")
+print(json.dumps(r))
+PY

@@ -1,0 +1,314 @@
+package dev.cnai.training;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.NormStats;
+import dev.cnai.training.impl.Layout;
+import dev.cnai.training.impl.Providers;
+import dev.cnai.training.impl.TrainingGraphs;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.jboss.logging.Logger;
+
+/**
+ * The ONNX Runtime training engine: trains softmax, MLP and CNN models with a generated ONNX graph (forward,
+ * softmax cross-entropy + L2, backward, SGD-with-momentum or Adam update) on the CPU or CUDA provider.
+ *
+ * <p>One {@code session.run} trains one local epoch: the normalised shard and its one-hot labels are uploaded
+ * once into direct buffers and stay resident across epochs; an ONNX {@code Loop} slices each mini-batch out of
+ * them through the epoch's permutation and carries parameters and optimiser state from step to step. The
+ * shuffle is the plain-Java trainer's ({@link JavaTrainer}), so both engines visit batches in the same order.
+ * Deterministic on one machine and provider: the same arguments give bit-identical weights.
+ *
+ * <p>Thread-safe for concurrent {@link #train} calls (ONNX Runtime sessions are). Close it to free the session.
+ */
+public final class OnnxTrainer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(OnnxTrainer.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Layout layout;
+    private final TrainingSpec options;
+    private final ModelSpec spec;
+    private final String provider;
+    private final int threads;
+
+    private OnnxTrainer(OrtEnvironment env, OrtSession session, Layout layout, TrainingSpec options, ModelSpec spec,
+            String provider, int threads) {
+        this.env = env;
+        this.session = session;
+        this.layout = layout;
+        this.options = options;
+        this.spec = spec;
+        this.provider = provider;
+        this.threads = threads;
+    }
+
+    /**
+     * Generates the epoch graph for a model and options and opens it on the provider that {@code options.provider()}
+     * selects (logged once, with the reason).
+     *
+     * @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the function; at least 1)
+     * @throws TrainingException invalid spec or options, an unavailable provider, or an ONNX Runtime failure
+     */
+    public static OnnxTrainer create(ModelSpec spec, int features, int classes, TrainingSpec options,
+            int intraOpThreads) {
+        TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null) : options)
+                .withDefaults();
+        JavaTrainer.checkOptions(o);
+        checkOptimizer(o);
+        ModelSpec s = Models.normalize(spec);
+        Layout layout = Layout.of(s, features, classes);
+        byte[] graph = TrainingGraphs.epoch(layout, o);
+        int threads = Math.max(1, intraOpThreads);
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        Providers.Choice choice = Providers.choose(o.provider(), threads);
+        try (OrtSession.SessionOptions so = choice.options()) {
+            OrtSession session = env.createSession(graph, so);
+            LOG.infof("training engine: ONNX Runtime on %s (%s); %s %s, %s, batch %d, %d intra-op thread(s)",
+                    choice.provider(), choice.reason(), s.family(), describe(layout), o.optimizer(), o.batchSize(),
+                    threads);
+            return new OnnxTrainer(env, session, layout, o, s, choice.provider(), threads);
+        } catch (OrtException e) {
+            throw TrainingException.runtime("creating the training session for " + s.family(), e);
+        }
+    }
+
+    /** The execution provider this engine runs on: {@code cpu} or {@code cuda}. */
+    public String provider() {
+        return provider;
+    }
+
+    /** Intra-op threads of the session. */
+    public int threads() {
+        return threads;
+    }
+
+    /** Forward + backward floating-point operations per training sample of this model. */
+    public double flopsPerSample() {
+        return layout.flopsPerSample();
+    }
+
+    /**
+     * Trains {@code start} on a shard for {@code localEpochs} epochs (shuffled with a generator seeded by
+     * {@code seed}, the same order as {@link JavaTrainer}); inputs are normalised with {@code stats}. The
+     * optimiser state starts at zero.
+     *
+     * @throws TrainingException invalid data or weights, divergence, or an ONNX Runtime failure
+     */
+    public TrainResult train(Weights start, Dataset shard, NormStats stats, long seed) {
+        JavaTrainer.checkData(shard);
+        checkShapes(start, shard);
+        int n = shard.rows();
+        int batch = options.batchSize();
+        long steps = (n + batch - 1) / batch;
+        List<OnnxTensor> owned = new ArrayList<>();
+        OrtSession.Result result = null;
+        try {
+            OnnxTensor x = track(owned, OnnxTensor.createTensor(env, normalised(shard, stats),
+                    new long[] {n, shard.features()}));
+            OnnxTensor y = track(owned, OnnxTensor.createTensor(env, oneHot(shard), new long[] {n, shard.classes()}));
+            OnnxTensor stepsTensor = track(owned, OnnxTensor.createTensor(env, steps));
+            Map<String, OnnxTensor> carried = initialState(start, owned);
+            int[] order = new int[n];
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            SplittableRandom rng = new SplittableRandom(seed);
+            LongBuffer perm = ByteBuffer.allocateDirect(8 * n).order(ByteOrder.nativeOrder()).asLongBuffer();
+            double lossSum = 0;
+            for (int epoch = 0; epoch < options.localEpochs(); epoch++) {
+                JavaTrainer.shuffle(order, rng);
+                perm.clear();
+                for (int v : order) {
+                    perm.put(v);
+                }
+                perm.flip();
+                try (OnnxTensor permTensor = OnnxTensor.createTensor(env, perm, new long[] {n})) {
+                    Map<String, OnnxTensor> inputs = new HashMap<>(carried);
+                    inputs.put(TrainingGraphs.X, x);
+                    inputs.put(TrainingGraphs.Y, y);
+                    inputs.put(TrainingGraphs.PERM, permTensor);
+                    inputs.put(TrainingGraphs.STEPS, stepsTensor);
+                    OrtSession.Result next = session.run(inputs);
+                    if (result != null) {
+                        result.close();
+                    }
+                    result = next;
+                }
+                lossSum = ((OnnxTensor) result.get(TrainingGraphs.LOSS_SUM).orElseThrow()).getFloatBuffer().get(0);
+                if (!Double.isFinite(lossSum)) {
+                    throw TrainingException.diverged("cross-entropy became " + lossSum + " in epoch " + (epoch + 1)
+                            + " with learning rate " + options.learningRate());
+                }
+                carried = new HashMap<>();
+                for (String name : TrainingGraphs.carried(layout, options.optimizer())) {
+                    carried.put(name, (OnnxTensor) result.get("out_" + name).orElseThrow());
+                }
+            }
+            return new TrainResult(parameters(carried), lossSum / n, n);
+        } catch (OrtException e) {
+            throw TrainingException.runtime("training " + spec.family() + " on " + n + " rows (" + provider + ")", e);
+        } finally {
+            if (result != null) {
+                result.close();
+            }
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * Loss (mean cross-entropy + {@code l2/2 Σ W²}) and its gradient for every parameter, computed by the
+     * engine's generated backward graph on the whole of {@code data}: the hook of the gradient checks.
+     */
+    LossAndGradient lossAndGradient(Weights w, Dataset data, NormStats stats, double l2) {
+        JavaTrainer.checkData(data);
+        checkShapes(w, data);
+        byte[] graph = TrainingGraphs.gradient(layout, l2);
+        List<OnnxTensor> owned = new ArrayList<>();
+        Providers.Choice choice = Providers.choose(provider, threads);
+        try (OrtSession.SessionOptions so = choice.options(); OrtSession s = env.createSession(graph, so)) {
+            Map<String, OnnxTensor> inputs = new HashMap<>();
+            inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, normalised(data, stats),
+                    new long[] {data.rows(), data.features()})));
+            inputs.put(TrainingGraphs.Y, track(owned, OnnxTensor.createTensor(env, oneHot(data),
+                    new long[] {data.rows(), data.classes()})));
+            for (Tensor t : w.tensors()) {
+                inputs.put(t.name(), track(owned, tensor(t)));
+            }
+            try (OrtSession.Result r = s.run(inputs)) {
+                float loss = ((OnnxTensor) r.get(TrainingGraphs.LOSS).orElseThrow()).getFloatBuffer().get(0);
+                List<Tensor> grads = new ArrayList<>();
+                for (Tensor t : w.tensors()) {
+                    grads.add(new Tensor(t.name(), t.shape(),
+                            floats((OnnxTensor) r.get("grad_" + t.name()).orElseThrow())));
+                }
+                return new LossAndGradient(loss, new Weights(grads));
+            }
+        } catch (OrtException e) {
+            throw TrainingException.runtime("computing gradients of " + spec.family(), e);
+        } finally {
+            owned.forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Loss and gradient at one point. */
+    record LossAndGradient(double loss, Weights gradient) {
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw TrainingException.runtime("closing the training session", e);
+        }
+    }
+
+    private Map<String, OnnxTensor> initialState(Weights start, List<OnnxTensor> owned) throws OrtException {
+        Map<String, OnnxTensor> carried = new HashMap<>();
+        for (Tensor t : start.tensors()) {
+            carried.put(t.name(), track(owned, tensor(t)));
+            for (String state : TrainingGraphs.stateNames(options.optimizer(), t.name())) {
+                carried.put(state, track(owned, tensor(new Tensor(state, t.shape(), new float[t.size()]))));
+            }
+        }
+        if (options.optimizer().equals(TrainingSpec.ADAM)) {
+            carried.put(TrainingGraphs.STEP_COUNTER, track(owned, OnnxTensor.createTensor(env, 0f)));
+        }
+        return carried;
+    }
+
+    private Weights parameters(Map<String, OnnxTensor> carried) {
+        List<Tensor> tensors = new ArrayList<>();
+        for (Map.Entry<String, int[]> e : layout.parameters().entrySet()) {
+            tensors.add(new Tensor(e.getKey(), e.getValue(), floats(carried.get(e.getKey()))));
+        }
+        return new Weights(tensors);
+    }
+
+    private void checkShapes(Weights w, Dataset data) {
+        if (data.features() != layout.features() || data.classes() != layout.classes()) {
+            throw TrainingException.incompatible("the engine was built for " + layout.features() + " features and "
+                    + layout.classes() + " classes, the data has " + data.features() + " and " + data.classes());
+        }
+        Models.checkWeights(spec, w, data.features(), data.classes());
+    }
+
+    private OnnxTensor tensor(Tensor t) throws OrtException {
+        long[] shape = new long[t.shape().length];
+        for (int i = 0; i < shape.length; i++) {
+            shape[i] = t.shape()[i];
+        }
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), shape);
+    }
+
+    private static float[] floats(OnnxTensor t) {
+        FloatBuffer b = t.getFloatBuffer();
+        float[] f = new float[b.remaining()];
+        b.get(f);
+        return f;
+    }
+
+    /** Registers a tensor this call owns (closed in its finally block) and returns it. */
+    private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor tensor) {
+        owned.add(tensor);
+        return tensor;
+    }
+
+    /** {@code (x - mean) / std} of every value, in a direct buffer ONNX Runtime reads without copying. */
+    private static FloatBuffer normalised(Dataset d, NormStats stats) {
+        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)) {
+            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
+                    + stats);
+        }
+        float[] x = d.x();
+        FloatBuffer b = ByteBuffer.allocateDirect(4 * x.length).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        double mean = stats.mean();
+        double std = stats.std();
+        for (float v : x) {
+            b.put((float) ((v - mean) / std));
+        }
+        return b.flip();
+    }
+
+    private static FloatBuffer oneHot(Dataset d) {
+        FloatBuffer b = ByteBuffer.allocateDirect(4 * d.rows() * d.classes()).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        for (int r = 0; r < d.rows(); r++) {
+            b.put(r * d.classes() + d.y()[r], 1f);
+        }
+        return b;
+    }
+
+    private static void checkOptimizer(TrainingSpec o) {
+        if (!o.optimizer().equals(TrainingSpec.SGD) && !o.optimizer().equals(TrainingSpec.ADAM)) {
+            throw TrainingException.invalidSpec("optimizer must be sgd or adam, got '" + o.optimizer() + "'");
+        }
+        if (!(o.beta1() >= 0 && o.beta1() < 1) || !(o.beta2() >= 0 && o.beta2() < 1)) {
+            throw TrainingException.invalidSpec("adam's beta1 and beta2 must be in [0, 1), got " + o.beta1() + ", "
+                    + o.beta2());
+        }
+    }
+
+    private static String describe(Layout l) {
+        StringBuilder sb = new StringBuilder();
+        if (l.cnn()) {
+            sb.append("conv").append(java.util.Arrays.toString(l.conv())).append(' ');
+        }
+        for (int d : l.dense()) {
+            sb.append(sb.length() == 0 || sb.charAt(sb.length() - 1) == ' ' ? "" : "-").append(d);
+        }
+        return sb.toString();
+    }
+}

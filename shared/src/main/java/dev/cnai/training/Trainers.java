@@ -1,0 +1,67 @@
+package dev.cnai.training;
+
+import dev.cnai.data.Dataset;
+import dev.cnai.data.NormStats;
+import java.util.Objects;
+
+/**
+ * Runs local training on the engine a {@link TrainingSpec} names: {@code onnx} (the ONNX Runtime engine, kept
+ * open between calls for the same model, shapes and options) or {@code java} (the plain-Java reference).
+ * Thread-safe; close it to release the ONNX Runtime session.
+ */
+public final class Trainers implements AutoCloseable {
+    private final int intraOpThreads;
+    private Key cachedKey;
+    private OnnxTrainer cached;
+
+    /** @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process) */
+    public Trainers(int intraOpThreads) {
+        this.intraOpThreads = Math.max(1, intraOpThreads);
+    }
+
+    /** Trains {@code start} on {@code shard}; see {@link OnnxTrainer#train} and {@link JavaTrainer#train}. */
+    public TrainResult train(ModelSpec spec, Weights start, Dataset shard, NormStats stats, TrainingSpec options,
+            long seed) {
+        TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null) : options)
+                .withDefaults();
+        if (o.engine().equals(TrainingSpec.ENGINE_JAVA)) {
+            return JavaTrainer.train(spec, start, shard, stats, o, seed);
+        }
+        if (!o.engine().equals(TrainingSpec.ENGINE_ONNX)) {
+            throw TrainingException.invalidSpec("engine must be onnx or java, got '" + o.engine() + "'");
+        }
+        JavaTrainer.checkData(shard);
+        return engine(Models.normalize(spec), shard.features(), shard.classes(), o).train(start, shard, stats, seed);
+    }
+
+    private synchronized OnnxTrainer engine(ModelSpec spec, int features, int classes, TrainingSpec o) {
+        // rounds, patience and seed do not enter the graph; equal keys share one session
+        Key key = new Key(spec, features, classes, new TrainingSpec(null, o.localEpochs(), o.batchSize(),
+                o.learningRate(), o.momentum(), o.l2(), null, null, o.optimizer(), o.beta1(), o.beta2(), o.engine(),
+                o.provider()));
+        if (!key.equals(cachedKey)) {
+            OnnxTrainer next = OnnxTrainer.create(spec, features, classes, o, intraOpThreads);
+            if (cached != null) {
+                cached.close();
+            }
+            cached = next;
+            cachedKey = key;
+        }
+        return cached;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (cached != null) {
+            cached.close();
+            cached = null;
+            cachedKey = null;
+        }
+    }
+
+    private record Key(ModelSpec spec, int features, int classes, TrainingSpec options) {
+        Key {
+            Objects.requireNonNull(spec);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.cnai.training.impl;
+
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.Models;
+import java.util.Map;
+
+/**
+ * The shapes of a model: dense layer sizes, convolution channels and image sides, and every parameter tensor.
+ *
+ * @param cnn        whether the model has convolution blocks
+ * @param features   input features per row
+ * @param classes    output classes
+ * @param dense      dense layer sizes [inputs, hidden..., classes]
+ * @param conv       output channels per convolution block (empty unless cnn)
+ * @param sides      image side before each block and after the last (only cnn)
+ * @param parameters parameter name → shape, in weight order
+ */
+public record Layout(boolean cnn, int features, int classes, int[] dense, int[] conv, int[] sides,
+        Map<String, int[]> parameters) {
+
+    public static Layout of(ModelSpec spec, int features, int classes) {
+        ModelSpec s = Models.normalize(spec);
+        boolean cnn = s.family().equals(Models.CNN);
+        int[] conv = cnn ? s.conv().stream().mapToInt(Integer::intValue).toArray() : new int[0];
+        return new Layout(cnn, features, classes, Models.layerSizes(s, features, classes), conv,
+                cnn ? Models.imageSides(s, features) : new int[0], Models.parameterShapes(s, features, classes));
+    }
+
+    public int kernel() {
+        return Models.KERNEL;
+    }
+
+    public int pool() {
+        return Models.POOL;
+    }
+
+    /** Whether a parameter is a weight tensor (W or K) that L2 decay applies to, rather than a bias. */
+    public static boolean isWeight(String name) {
+        return name.startsWith("W") || name.startsWith("K");
+    }
+
+    /** Floating-point operations of forward + backward per sample (multiply-adds count 2). */
+    public double flopsPerSample() {
+        double flops = 0;
+        for (int l = 0; l + 1 < dense.length; l++) {
+            // forward x·W, backward xᵀ·δ (and δ·Wᵀ except for the first layer of an MLP)
+            flops += 2.0 * dense[l] * dense[l + 1] * (l == 0 && !cnn ? 2 : 3);
+        }
+        int in = 1;
+        for (int i = 0; i < conv.length; i++) {
+            int out = sides[i] - kernel() + 1;
+            double macs = (double) out * out * conv[i] * in * kernel() * kernel();
+            flops += 2.0 * macs * (i == 0 ? 2 : 3);
+            in = conv[i];
+        }
+        return flops;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.cnai.training.impl;
+
+import static dev.cnai.training.impl.Graph.attr;
+import static dev.cnai.training.impl.Graph.attrs;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Emits the forward pass, the softmax cross-entropy and the hand-derived backward pass of a model into a
+ * {@link Graph}. Forward: [Reshape → (Conv → Relu → MaxPool)×k → Flatten] → (MatMul → Add → Relu)×h → MatMul → Add.
+ * Backward uses only standard operators: Gemm with transposes for dense layers, Where for the ReLU mask,
+ * ScatterElements on MaxPool's indices for unpooling, ConvTranspose for the input gradient of a convolution and
+ * a Conv over batch-transposed tensors for its kernel gradient.
+ */
+final class Network {
+    private final Layout layout;
+    private final Graph g;
+    private final Map<String, String> params;
+    private final List<String> denseInputs = new ArrayList<>();
+    private final List<String> blockInputs = new ArrayList<>();
+    private final List<String> blockRelu = new ArrayList<>();
+    private final List<String> blockIndices = new ArrayList<>();
+    private String lastPooled;
+    private String zero;
+
+    /** @param params parameter name (W0, b0, K0, ...) → value name in {@code g} */
+    Network(Layout layout, Graph g, Map<String, String> params) {
+        this.layout = layout;
+        this.g = g;
+        this.params = params;
+    }
+
+    /** Logits [m, classes] of inputs {@code x} [m, features]. */
+    String forward(String x) {
+        String h = x;
+        if (layout.cnn()) {
+            int side = layout.sides()[0];
+            h = g.op("Reshape", h, g.ints(-1, 1, side, side));
+            for (int i = 0; i < layout.conv().length; i++) {
+                blockInputs.add(h);
+                String z = g.op("Conv", attrs(attr("kernel_shape", layout.kernel(), layout.kernel())), h,
+                        params.get("K" + i), params.get("c" + i));
+                String a = g.op("Relu", z);
+                String[] pooled = g.ops("MaxPool", 2, attrs(attr("kernel_shape", layout.pool(), layout.pool()),
+                        attr("strides", layout.pool(), layout.pool())), a);
+                blockRelu.add(a);
+                blockIndices.add(pooled[1]);
+                h = pooled[0];
+            }
+            lastPooled = h;
+            h = g.op("Flatten", attrs(attr("axis", 1)), h);
+        }
+        int layers = layout.dense().length - 1;
+        for (int l = 0; l < layers; l++) {
+            denseInputs.add(h);
+            String z = g.op("Add", g.op("MatMul", h, params.get("W" + l)), params.get("b" + l));
+            h = l + 1 < layers ? g.op("Relu", z) : z;
+        }
+        return h;
+    }
+
+    /** Summed cross-entropy (a scalar) and its gradient {@code (softmax - y) / m} for logits and one-hot y. */
+    String[] softmaxCrossEntropy(String logits, String y) {
+        String logp = g.op("LogSoftmax", attrs(attr("axis", -1)), logits);
+        String loss = g.op("Neg", g.op("ReduceSum", attrs(attr("keepdims", 0)), g.op("Mul", y, logp)));
+        String rows = g.op("Cast", attrs(attr("to", (long) Graph.FLOAT)),
+                g.op("Gather", attrs(attr("axis", 0)), g.op("Shape", logits), g.longScalar(0)));
+        String dlogits = g.op("Div", g.op("Sub", g.op("Exp", logp), y), rows);
+        return new String[] {loss, dlogits};
+    }
+
+    /**
+     * Gradients of the loss whose logits-gradient is {@code d}, plus {@code l2 × W} (and {@code l2 × K}) for the
+     * weight tensors; parameter name → value name, in the layout's parameter order.
+     */
+    Map<String, String> backward(String d, double l2) {
+        Map<String, String> grads = new LinkedHashMap<>();
+        String l2c = g.scalar(l2);
+        int layers = layout.dense().length - 1;
+        String delta = d;
+        for (int l = layers - 1; l >= 0; l--) {
+            String w = params.get("W" + l);
+            String in = denseInputs.get(l);
+            String gw = g.op("Gemm", attrs(attr("transA", 1)), in, delta);
+            grads.put("W" + l, g.op("Add", gw, g.op("Mul", w, l2c)));
+            grads.put("b" + l, g.op("ReduceSum", attrs(attr("keepdims", 0)), delta, g.ints(0)));
+            if (l > 0 || layout.cnn()) {
+                String back = g.op("Gemm", attrs(attr("transB", 1)), delta, w);
+                delta = l > 0 ? relu(in, back) : back;
+            }
+        }
+        if (layout.cnn()) {
+            String dPooled = g.op("Reshape", delta, g.op("Shape", lastPooled));
+            for (int i = layout.conv().length - 1; i >= 0; i--) {
+                String a = blockRelu.get(i);
+                String flatA = g.op("Reshape", a, g.ints(-1));
+                String unpooled = g.op("ScatterElements", attrs(attr("axis", 0)),
+                        g.op("ConstantOfShape", g.op("Shape", flatA)),
+                        g.op("Reshape", blockIndices.get(i), g.ints(-1)), g.op("Reshape", dPooled, g.ints(-1)));
+                String dz = relu(a, g.op("Reshape", unpooled, g.op("Shape", a)));
+                String k = params.get("K" + i);
+                String gk = g.op("Transpose", attrs(attr("perm", 1, 0, 2, 3)),
+                        g.op("Conv", transpose01(blockInputs.get(i)), transpose01(dz)));
+                grads.put("K" + i, g.op("Add", gk, g.op("Mul", k, l2c)));
+                grads.put("c" + i, g.op("ReduceSum", attrs(attr("keepdims", 0)), dz, g.ints(0, 2, 3)));
+                if (i > 0) {
+                    dPooled = g.op("ConvTranspose", dz, k);
+                }
+            }
+        }
+        Map<String, String> ordered = new LinkedHashMap<>();
+        for (String name : layout.parameters().keySet()) {
+            ordered.put(name, grads.get(name));
+        }
+        return ordered;
+    }
+
+    /** {@code l2/2 × Σ W²} over the weight tensors (not biases). */
+    String penalty(double l2) {
+        String sum = null;
+        for (String name : layout.parameters().keySet()) {
+            if (Layout.isWeight(name)) {
+                String p = params.get(name);
+                String s = g.op("ReduceSum", attrs(attr("keepdims", 0)), g.op("Mul", p, p));
+                sum = sum == null ? s : g.op("Add", sum, s);
+            }
+        }
+        return g.op("Mul", sum, g.scalar(0.5 * l2));
+    }
+
+    private String relu(String activation, String upstream) {
+        if (zero == null) {
+            zero = g.scalar(0);
+        }
+        return g.op("Where", g.op("Greater", activation, zero), upstream, zero);
+    }
+
+    private String transpose01(String x) {
+        return g.op("Transpose", attrs(attr("perm", 1, 0, 2, 3)), x);
+    }
+}

