@@ -20,7 +20,7 @@ public class Promotion {
     @ApplicationScoped
     RegisterStep.Rollout rollout(RegisterConfig config) {
         RegisterConfig.Knative k = config.knative();
-        boolean enabled = k.enabled().orElseGet(() -> System.getenv("KUBERNETES_SERVICE_HOST") != null);
+        boolean enabled = k.enabled().orElseGet(() -> System.getenv("K_SERVICE") != null);
         if (!enabled) {
             LOG.info("local mode: infer follows model.promoted (no Knative rollout)");
             return RegisterStep.Rollout.NONE;

@@ -22,8 +22,9 @@ public interface RegisterConfig {
 
     interface Knative {
         /**
-         * Roll infer out on Knative after a model is accepted. Unset: on when running in a pod
-         * ({@code KUBERNETES_SERVICE_HOST} set), off otherwise (local mode: infer follows {@code model.promoted}).
+         * Roll infer out on Knative after a model is accepted. Unset: on when register itself runs as a Knative
+         * Service ({@code K_SERVICE} set by Knative Serving), off otherwise (local mode: infer follows
+         * {@code model.promoted}).
          */
         Optional<Boolean> enabled();
 
