@@ -92,6 +92,12 @@ class PipelineIT {
         for (int i = 0; i < n; i++) {
             rows.add(Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features()));
         }
+        // model.registered ends the run; infer hot-swaps on model.promoted, which may still be loading ONNX Runtime
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() != 200 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
         HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(Map.of("instances", rows)))).build(),

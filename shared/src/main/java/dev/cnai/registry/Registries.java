@@ -39,6 +39,7 @@ public final class Registries {
         if (location == null || location.isBlank()) {
             throw RegistryException.invalid("registry location is empty; " + SUPPORTED);
         }
+        String shown = location.replaceAll("//[^/@]*@", "//****@"); // never echo credentials put in a location
         try {
             if (location.startsWith(OCI) || location.startsWith(OCI_HTTP)) {
                 boolean plain = location.startsWith(OCI_HTTP);
@@ -46,13 +47,13 @@ public final class Registries {
                         + location.substring(plain ? OCI_HTTP.length() : OCI.length()));
                 if (uri.getHost() == null || uri.getQuery() != null || uri.getFragment() != null
                         || uri.getUserInfo() != null) {
-                    throw RegistryException.invalid("registry location '" + location + "' must be "
+                    throw RegistryException.invalid("registry location '" + shown + "' must be "
                             + (plain ? OCI_HTTP : OCI) + "host[:port][/namespace] (credentials go in configuration,"
                             + " not in the location); " + SUPPORTED);
                 }
                 String namespace = uri.getPath() == null ? "" : uri.getPath().replaceAll("^/+|/+$", "");
                 if (!namespace.isEmpty() && !namespace.matches("[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*")) {
-                    throw RegistryException.invalid("registry namespace '" + namespace + "' of '" + location
+                    throw RegistryException.invalid("registry namespace '" + namespace + "' of '" + shown
                             + "' is not a valid OCI repository path (lower-case, digits, '.', '_', '-', '/')");
                 }
                 URI base = URI.create(uri.getScheme() + "://" + uri.getRawAuthority() + "/");
@@ -72,12 +73,12 @@ public final class Registries {
                 return new OciLayoutRegistry(Path.of(URI.create(location)));
             }
             if (location.matches("^[a-zA-Z][a-zA-Z0-9+.-]+:.*")) {
-                throw RegistryException.invalid("unsupported registry location '" + location + "'; " + SUPPORTED);
+                throw RegistryException.invalid("unsupported registry location '" + shown + "'; " + SUPPORTED);
             }
             return new OciLayoutRegistry(Path.of(location));
         } catch (IllegalArgumentException e) {
-            throw RegistryException.invalid("invalid registry location '" + location + "': " + e.getMessage()
-                    + "; " + SUPPORTED);
+            throw RegistryException.invalid("invalid registry location '" + shown + "': "
+                    + String.valueOf(e.getMessage()).replaceAll("//[^/@]*@", "//****@") + "; " + SUPPORTED);
         }
     }
 

@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A token-auth front for an anonymous test registry, the way Docker Hub, GHCR or Harbor behave: {@code /v2/…}
  * without {@code Authorization: Bearer <token>} is answered 401 with
  * {@code WWW-Authenticate: Bearer realm=".../token",service="cnai-test",scope="repository:<repo>:<actions>"};
- * {@code /token} hands out the token for the right basic credentials; everything else is proxied.
+ * {@code /token} hands out the token for the right basic credentials; blob GETs are redirected (307) to the
+ * registry itself, as registries do to object storage; everything else is proxied.
  */
 final class BearerProxy implements AutoCloseable {
     static final String TOKEN = "tok-" + java.util.UUID.randomUUID();
@@ -29,6 +30,7 @@ final class BearerProxy implements AutoCloseable {
     private final String password;
     private final HttpClient client = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
     final AtomicInteger tokenRequests = new AtomicInteger();
+    final AtomicInteger blobRedirects = new AtomicInteger();
 
     BearerProxy(String upstreamAuthority, String user, String password) throws IOException {
         this.upstream = upstreamAuthority;
@@ -72,6 +74,14 @@ final class BearerProxy implements AutoCloseable {
             return;
         }
         String query = ex.getRequestURI().getRawQuery();
+        if (ex.getRequestMethod().equals("GET") && path.contains("/blobs/sha256:")) {
+            // like GHCR/ECR: blob downloads are redirected to storage that must not get the registry token
+            blobRedirects.incrementAndGet();
+            ex.getResponseHeaders().add("Location", "http://" + upstream + path);
+            ex.sendResponseHeaders(307, -1);
+            ex.close();
+            return;
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + upstream + path
                 + (query == null ? "" : "?" + query)));
         for (String h : List.of("Content-Type", "Accept")) {

@@ -256,6 +256,7 @@ class OciDistributionRegistryTest {
             authed.tag(MODEL, "v1", "production");
             assertArrayEquals(push.onnx(), authed.pull(MODEL, "production").onnx());
             assertTrue(proxy.tokenRequests.get() >= 1);
+            assertTrue(proxy.blobRedirects.get() >= 2, "config and weight blobs were fetched through a redirect");
 
             RegistryException refused = assertThrows(RegistryException.class,
                     () -> Registries.open(loc, RegistryCredentials.basic(USER, "nope")).list(MODEL));

@@ -40,7 +40,9 @@ final class OciHttp {
         this.base = base;
         this.credentials = credentials;
         this.timeout = timeout;
-        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL)
+        // Redirects are followed by hand: blob GETs are often redirected to object storage with a pre-signed URL,
+        // which must be fetched without our Authorization header.
+        this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
                 .build();
     }
 
@@ -69,7 +71,7 @@ final class OciHttp {
         }
         HttpResponse<byte[]> response = exchange(builder.build(), what);
         if (response.statusCode() != 401) {
-            return response;
+            return redirected(response, what);
         }
         String challenge = response.headers().firstValue("WWW-Authenticate").orElse("");
         String header = authorize(challenge, scope, what);
@@ -81,6 +83,31 @@ final class OciHttp {
                     + (credentials.present() ? "the credentials of user " + credentials.username().orElseThrow()
                             : "anonymous access; configure " + RegistryCredentials.USERNAME + "/"
                                     + RegistryCredentials.PASSWORD + " or " + RegistryCredentials.AUTH_FILE));
+        }
+        return redirected(response, what);
+    }
+
+    /** Follows up to five redirects of a GET or HEAD, without credentials (e.g. to pre-signed storage URLs). */
+    private HttpResponse<byte[]> redirected(HttpResponse<byte[]> response, String what) {
+        for (int hops = 0; hops < 5; hops++) {
+            int status = response.statusCode();
+            String method = response.request().method();
+            if ((status != 301 && status != 302 && status != 303 && status != 307 && status != 308)
+                    || !(method.equals("GET") || method.equals("HEAD"))) {
+                return response;
+            }
+            String location = response.headers().firstValue("Location").orElse(null);
+            if (location == null) {
+                return response;
+            }
+            URI next = response.request().uri().resolve(location);
+            HttpRequest.Builder b = HttpRequest.newBuilder(next).timeout(timeout)
+                    .method(method, HttpRequest.BodyPublishers.noBody());
+            response.request().headers().firstValue("Accept").ifPresent(a -> b.header("Accept", a));
+            if (next.getRawAuthority() != null && next.getRawAuthority().equals(base.getRawAuthority())) {
+                response.request().headers().firstValue("Authorization").ifPresent(a -> b.header("Authorization", a));
+            }
+            response = exchange(b.build(), what);
         }
         return response;
     }
