@@ -21,9 +21,9 @@ final class InspectCommand implements Models.Command {
         c.out().println("test split      " + Views.or(a.get(ModelAnnotations.TEST_DIGEST)));
         c.out().println("created         " + Views.or(a.get(ModelAnnotations.OCI_CREATED)));
         c.out().println("hyper-parameters");
-        Views.json(a.get(ModelAnnotations.HYPERPARAMETERS)).forEach((k, val) -> c.out().printf("  %-14s %s%n", k, val));
+        Views.json(a.get(ModelAnnotations.HYPERPARAMETERS)).forEach((k, val) -> c.out().printf("  %-18s %s%n", k, val));
         c.out().println("metrics");
-        Views.metrics(v).forEach((k, val) -> c.out().printf("  %-14s %s%n", k, val));
+        Views.metrics(v).forEach((k, val) -> c.out().printf("  %-18s %s%n", k, val));
         c.registry().rejections(c.name()).stream().filter(r -> r.runId().equals(v.runId())).findFirst()
                 .ifPresent(r -> c.out().println("rejected        " + r.reason()));
     }
