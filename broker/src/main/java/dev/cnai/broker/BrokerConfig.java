@@ -20,10 +20,11 @@ import java.util.Map;
  * @param dedupeWindow how long a (source, id) pair is remembered to flag duplicates
  * @param shutdownGrace how long in-flight deliveries may run on shutdown
  * @param memoryEvents how many accepted events {@code GET /events} keeps in memory
+ * @param scaleToZero subscribers the broker starts on demand and stops when idle (none by default)
  */
 public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir, Map<String, URI> subscribers,
         int maxBody, Duration deliveryTimeout, int workers, int queueCapacity, Duration dedupeWindow,
-        Duration shutdownGrace, int memoryEvents) {
+        Duration shutdownGrace, int memoryEvents, ScaleToZero scaleToZero) {
 
     /** Knative's practical event size limit, used as the default body limit. */
     public static final int DEFAULT_MAX_BODY = 1024 * 1024;
@@ -31,6 +32,7 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
     /** Validates and copies. */
     public BrokerConfig {
         subscribers = Map.copyOf(subscribers);
+        scaleToZero = scaleToZero == null ? ScaleToZero.NONE : scaleToZero;
         if (maxBody <= 0 || workers <= 0 || queueCapacity <= 0 || memoryEvents <= 0) {
             throw new IllegalArgumentException("maxBody, workers, queueCapacity and memoryEvents must be positive");
         }
@@ -40,66 +42,72 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
     public static BrokerConfig defaults() {
         return new BrokerConfig("127.0.0.1", 8080, Path.of("knative"), Path.of(".cnai", "broker"), Map.of(),
                 DEFAULT_MAX_BODY, Duration.ofSeconds(60), 16, 10_000, Duration.ofMinutes(10), Duration.ofSeconds(5),
-                100_000);
+                100_000, ScaleToZero.NONE);
     }
 
     /** Copy with another port. */
     public BrokerConfig withPort(int p) {
         return new BrokerConfig(host, p, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another triggers directory. */
     public BrokerConfig withTriggersDir(Path d) {
         return new BrokerConfig(host, port, d, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another data directory. */
     public BrokerConfig withDataDir(Path d) {
         return new BrokerConfig(host, port, triggersDir, d, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another subscriber map. */
     public BrokerConfig withSubscribers(Map<String, URI> s) {
         return new BrokerConfig(host, port, triggersDir, dataDir, s, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another body limit. */
     public BrokerConfig withMaxBody(int m) {
         return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, m, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another delivery timeout. */
     public BrokerConfig withDeliveryTimeout(Duration t) {
         return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, t, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another worker count. */
     public BrokerConfig withWorkers(int w) {
         return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, w,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another host. */
     public BrokerConfig withHost(String h) {
         return new BrokerConfig(h, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents);
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another duplicate-detection window. */
     public BrokerConfig withDedupeWindow(Duration w) {
         return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, w, shutdownGrace, memoryEvents);
+                queueCapacity, w, shutdownGrace, memoryEvents, scaleToZero);
     }
 
     /** Copy with another shutdown grace period. */
     public BrokerConfig withShutdownGrace(Duration g) {
         return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, g, memoryEvents);
+                queueCapacity, dedupeWindow, g, memoryEvents, scaleToZero);
+    }
+
+    /** Copy with another scale-to-zero setting. */
+    public BrokerConfig withScaleToZero(ScaleToZero s) {
+        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, s);
     }
 }

@@ -49,12 +49,19 @@ public final class Dispatcher implements AutoCloseable {
         String who() {
             return toDeadLetterSink ? trigger.name() + " (dead-letter sink)" : trigger.name();
         }
+
+        /** The Knative Service name this delivery goes to, or null for a plain URI. */
+        String serviceName() {
+            Destination dest = toDeadLetterSink ? trigger.delivery().deadLetterSink() : trigger.subscriber();
+            return dest == null || !dest.hasRef() ? null : dest.refName();
+        }
     }
 
     private final BrokerConfig config;
     private final SubscriberResolver resolver;
     private final EventLog log;
     private final ReplyHandler replies;
+    private final ProcessManager processes;
     private final CompletableFuture<HttpClient> client;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
@@ -64,6 +71,16 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Creates the dispatcher and its threads. */
     public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies) {
+        this(config, resolver, log, replies, null);
+    }
+
+    /**
+     * Creates the dispatcher; deliveries to a subscriber that {@code processes} manages start it first when it does
+     * not run (a cold start), and count as its in-flight work until the answer arrives.
+     */
+    public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies,
+            ProcessManager processes) {
+        this.processes = processes;
         this.config = config;
         this.resolver = resolver;
         this.log = log;
@@ -131,11 +148,23 @@ public final class Dispatcher implements AutoCloseable {
             }
             return;
         }
+        String managed = processes != null && processes.manages(d.serviceName()) ? d.serviceName() : null;
         long start = System.nanoTime();
         HttpResponse<byte[]> response = null;
         String networkError = null;
         try {
-            response = client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
+            if (managed != null) {
+                processes.acquire(managed);
+            }
+            try {
+                response = client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
+            } finally {
+                if (managed != null) {
+                    processes.release(managed);
+                }
+            }
+        } catch (ProcessManager.StartException e) {
+            networkError = "cold start failed: " + e.getMessage();
         } catch (HttpTimeoutException e) {
             networkError = "no response within " + timeout;
         } catch (ConnectException e) {

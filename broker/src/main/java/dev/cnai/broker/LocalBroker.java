@@ -43,6 +43,7 @@ public final class LocalBroker implements AutoCloseable {
     private final SubscriberResolver resolver;
     private final EventLog log;
     private final Dispatcher dispatcher;
+    private final ProcessManager processes;
     private final Ingress ingress;
     private final Map<String, Instant> seen = new LinkedHashMap<>();
     private volatile boolean closed;
@@ -65,7 +66,9 @@ public final class LocalBroker implements AutoCloseable {
             }
         }
         this.warnings = List.copyOf(w);
-        this.dispatcher = new Dispatcher(config, resolver, log, this::onReply);
+        this.processes = new ProcessManager(config.scaleToZero(), config.subscribers(),
+                () -> URI.create(uri() + "/"), log);
+        this.dispatcher = new Dispatcher(config, resolver, log, this::onReply, processes);
         this.ingress = new Ingress(this, config);
     }
 
@@ -95,6 +98,7 @@ public final class LocalBroker implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             b.closed = true;
             b.dispatcher.shutdown(java.time.Duration.ZERO);
+            b.processes.close();
             b.log.close();
             throw e;
         }
@@ -124,6 +128,11 @@ public final class LocalBroker implements AutoCloseable {
     /** The dispatcher. */
     public Dispatcher dispatcher() {
         return dispatcher;
+    }
+
+    /** The subscribers started on demand and stopped when idle (scale to zero). */
+    public ProcessManager processes() {
+        return processes;
     }
 
     /** The configuration. */
@@ -209,6 +218,7 @@ public final class LocalBroker implements AutoCloseable {
         closed = true;
         ingress.stop();
         dispatcher.shutdown(config.shutdownGrace());
+        processes.close();
         try {
             log.close();
         } catch (IOException e) {

@@ -60,6 +60,18 @@ public final class Main {
                 --workers 16                delivery threads
                 --dedupe-window PT10M       how long (source,id) pairs are remembered to flag duplicates
                 --shutdown-grace PT5S       how long in-flight deliveries may finish on SIGTERM
+              scale to zero (a subscriber started on its first event, stopped when idle):
+                --process name=command      start this Knative Service name on demand with this command line
+                                            (split on spaces; quote with ' or "); it must listen on the URL given
+                                            by --subscriber name=url, and gets K_SINK=<this broker> (repeatable)
+                --idle-timeout PT30S        stop a started process after this long without deliveries
+                --start-timeout PT60S       longest cold start (spawn until its health URL answers 200)
+                --health-path /q/health/live  path polled on the subscriber URL during a cold start
+                --process-logs DIR          append each process's output to DIR/<name>.log (default: discard)
+
+              sink    dead-letter sink that keeps what it receives: appends every CloudEvent to a JSONL file
+                --port 8080  --host 0.0.0.0  --file /var/lib/cnai/dead-letter/dead-letter.jsonl
+                [--max-body 1048576]
 
               send    post one CloudEvent in binary mode and print its id
                 --broker http://127.0.0.1:8080   broker URL (add /<namespace>/<broker> to target one broker)
@@ -82,7 +94,7 @@ public final class Main {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         int code = run(args, out, err);
-        if (code != 0 || !(args.length > 0 && args[0].equals("serve"))) {
+        if (code != 0 || !(args.length > 0 && (args[0].equals("serve") || args[0].equals("sink")))) {
             System.exit(code);
         }
     }
@@ -97,7 +109,8 @@ public final class Main {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (command) {
-                case "serve" -> serve(Options.parse(rest, Set.of("subscriber")), out);
+                case "serve" -> serve(Options.parse(rest, Set.of("subscriber", "process")), out);
+                case "sink" -> sink(Options.parse(rest, Set.of()), out);
                 case "send" -> send(Options.parse(rest, Set.of("extension")), out, err);
                 case "watch" -> watch(Options.parse(rest, Set.of()), out, err);
                 default -> throw new UsageException("unknown command '" + command + "'");
@@ -117,7 +130,8 @@ public final class Main {
 
     private static int serve(Options o, PrintStream out) throws IOException {
         o.allow("port", "host", "triggers", "data-dir", "subscriber", "subscribers-file", "max-body",
-                "delivery-timeout", "workers", "dedupe-window", "shutdown-grace");
+                "delivery-timeout", "workers", "dedupe-window", "shutdown-grace", "process", "idle-timeout",
+                "start-timeout", "health-path", "process-logs");
         BrokerConfig d = BrokerConfig.defaults();
         Map<String, URI> subs = new LinkedHashMap<>();
         if (o.has("subscribers-file")) {
@@ -141,6 +155,34 @@ public final class Main {
                 .withWorkers(o.intValue("workers", d.workers()))
                 .withDedupeWindow(o.duration("dedupe-window", d.dedupeWindow()))
                 .withShutdownGrace(o.duration("shutdown-grace", d.shutdownGrace()));
+        Map<String, List<String>> processes = new LinkedHashMap<>();
+        for (String p : o.all("process")) {
+            try {
+                var e = ScaleToZero.parseProcess(p);
+                processes.put(e.getKey(), e.getValue());
+            } catch (IllegalArgumentException ex) {
+                throw new UsageException(ex.getMessage());
+            }
+        }
+        for (String name : processes.keySet()) {
+            if (!subs.containsKey(name)) {
+                throw new UsageException("--process " + name + " needs --subscriber " + name
+                        + "=http://127.0.0.1:PORT (the port its command listens on)");
+            }
+        }
+        ScaleToZero z = ScaleToZero.NONE;
+        BrokerConfig withProcesses;
+        try {
+            withProcesses = cfg.withScaleToZero(new ScaleToZero(processes, o.duration("idle-timeout", z.idleTimeout()),
+                    o.duration("start-timeout", z.startTimeout()), o.get("health-path", z.healthPath()),
+                    z.stopGrace(), o.has("process-logs") ? Path.of(o.get("process-logs")) : null));
+        } catch (IllegalArgumentException ex) {
+            throw new UsageException(ex.getMessage());
+        }
+        return serve(withProcesses, out);
+    }
+
+    private static int serve(BrokerConfig cfg, PrintStream out) throws IOException {
         if (!Files.isDirectory(cfg.triggersDir())) {
             throw new UsageException("trigger directory not found: " + cfg.triggersDir().toAbsolutePath()
                     + " (use --triggers DIR)");
@@ -161,6 +203,10 @@ public final class Main {
                     + "  → " + broker.resolver().resolve(t.subscriber()).map(URI::toString)
                     .orElse("UNMAPPED " + t.subscriber().describe()));
         }
+        for (String name : broker.processes().names()) {
+            log.info("  scale to zero: " + name + " starts on its first event, stops after "
+                    + cfg.scaleToZero().idleTimeout() + " idle");
+        }
         if (broker.triggers().isEmpty()) {
             log.info("WARNING no Triggers found under " + cfg.triggersDir() + ": accepted events reach nobody");
         }
@@ -172,6 +218,28 @@ public final class Main {
             out.flush();
             stopped.countDown();
         }, "broker-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------- sink
+
+    private static int sink(Options o, PrintStream out) throws IOException {
+        o.allow("port", "host", "file", "max-body");
+        Path file = Path.of(o.get("file", "/var/lib/cnai/dead-letter/dead-letter.jsonl"));
+        DeadLetterSink sink = DeadLetterSink.start(o.get("host", "0.0.0.0"), o.intValue("port", 8080), file,
+                o.intValue("max-body", BrokerConfig.DEFAULT_MAX_BODY));
+        out.println("dead-letter sink listening on port " + sink.port() + ", keeping events in "
+                + file.toAbsolutePath());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sink.close();
+            stopped.countDown();
+        }, "sink-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

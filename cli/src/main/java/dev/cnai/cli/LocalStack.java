@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +28,60 @@ import java.util.concurrent.TimeUnit;
 public final class LocalStack implements AutoCloseable {
     public static final List<String> FUNCTIONS = List.of("preprocess", "train-shard", "evaluate", "register", "infer");
 
-    /** Where things are and which ports to use: the broker on {@code portBase}, functions on the next five. */
-    public record Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out) {
+    /** Functions the broker starts on their first event and stops when idle, unless configured otherwise. */
+    public static final Set<String> DEFAULT_ON_DEMAND = Set.of("train-shard", "infer");
+    /** Idle time after which the broker stops an on-demand function, unless configured otherwise. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Where things are and which ports to use: the broker on {@code portBase}, functions on the next five.
+     * {@code onDemand} functions are scaled to zero by the broker: started on their first event (or first request
+     * through its activator), stopped after {@code idleTimeout} without one. They keep their ports.
+     */
+    public record Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out,
+            Set<String> onDemand, Duration idleTimeout) {
+        public Options {
+            onDemand = Set.copyOf(onDemand);
+            if (!FUNCTIONS.containsAll(onDemand)) {
+                throw new IllegalArgumentException("unknown functions in " + onDemand + "; known: " + FUNCTIONS);
+            }
+        }
+
+        /**
+         * Default scale to zero: {@code cnai.local.scale-to-zero} (system property) or {@code CNAI_LOCAL_SCALE_TO_ZERO}
+         * (comma-separated functions, {@code none} for none; default train-shard,infer) and
+         * {@code cnai.local.idle-timeout} / {@code CNAI_LOCAL_IDLE_TIMEOUT} (ISO-8601, default PT30S).
+         */
+        public Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out) {
+            this(repo, home, portBase, startTimeout, out, configuredOnDemand(), configuredIdleTimeout());
+        }
+    }
+
+    static Set<String> configuredOnDemand() {
+        String v = setting("cnai.local.scale-to-zero", "CNAI_LOCAL_SCALE_TO_ZERO");
+        if (v == null) {
+            return DEFAULT_ON_DEMAND;
+        }
+        if (v.isBlank() || v.trim().equals("none")) {
+            return Set.of();
+        }
+        Set<String> out = new java.util.LinkedHashSet<>();
+        for (String f : v.split(",")) {
+            if (!f.isBlank()) {
+                out.add(f.trim());
+            }
+        }
+        return out;
+    }
+
+    static Duration configuredIdleTimeout() {
+        String v = setting("cnai.local.idle-timeout", "CNAI_LOCAL_IDLE_TIMEOUT");
+        return v == null || v.isBlank() ? DEFAULT_IDLE_TIMEOUT : Duration.parse(v.trim());
+    }
+
+    private static String setting(String property, String env) {
+        String v = System.getProperty(property);
+        return v != null ? v : System.getenv(env);
     }
 
     private final Options options;
@@ -55,8 +108,25 @@ public final class LocalStack implements AutoCloseable {
         return "http://127.0.0.1:" + options.portBase() + "/";
     }
 
+    /**
+     * Where to send plain HTTP requests for {@code function}: its own port, or, for an on-demand function, the
+     * broker's activator, which starts it first when it is scaled to zero.
+     */
     public String functionUrl(String function) {
+        if (options.onDemand().contains(function)) {
+            return brokerUrl() + "_activator/" + function + "/";
+        }
+        return directUrl(function);
+    }
+
+    /** The function's own address (its port on loopback), whether or not it runs. */
+    public String directUrl(String function) {
         return "http://127.0.0.1:" + (options.portBase() + 1 + FUNCTIONS.indexOf(function)) + "/";
+    }
+
+    /** The broker's log (cold starts and scale-to-zero stops are reported there). */
+    public Path brokerLog() {
+        return options.home().resolve("logs/broker.log");
     }
 
     public Path storeDir() {
@@ -77,20 +147,50 @@ public final class LocalStack implements AutoCloseable {
                 "--data-dir", options.home().resolve("broker").toString()));
         for (String f : FUNCTIONS) {
             broker.add("--subscriber");
-            broker.add(f + "=" + functionUrl(f).replaceAll("/$", ""));
+            broker.add(f + "=" + directUrl(f).replaceAll("/$", ""));
+        }
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (String f : FUNCTIONS) {
+            Path jar = require(options.repo().resolve("functions/" + f + "/target/quarkus-app/quarkus-run.jar"));
+            int port = options.portBase() + 1 + FUNCTIONS.indexOf(f);
+            commands.put(f, List.of(java, "-XX:+UseSerialGC", "-Xmx768m", "-Dquarkus.http.port=" + port,
+                    "-Dcnai.storage-root=" + storeDir(), "-Dcnai.registry=" + registryDir(), "-jar", jar.toString()));
+        }
+        // Scale to zero: the broker starts these on their first event (K_SINK = itself) and stops them when idle.
+        for (String f : FUNCTIONS) {
+            if (options.onDemand().contains(f)) {
+                broker.add("--process");
+                broker.add(f + "=" + commandLine(commands.get(f)));
+            }
+        }
+        if (!options.onDemand().isEmpty()) {
+            broker.addAll(List.of("--idle-timeout", options.idleTimeout().toString(),
+                    "--start-timeout", options.startTimeout().toString(), "--process-logs", logs.toString()));
         }
         spawn("broker", broker, Map.of(), logs);
         waitHealthy("broker", brokerUrl() + "healthz");
         for (String f : FUNCTIONS) {
-            Path jar = require(options.repo().resolve("functions/" + f + "/target/quarkus-app/quarkus-run.jar"));
-            int port = options.portBase() + 1 + FUNCTIONS.indexOf(f);
-            spawn(f, List.of(java, "-XX:+UseSerialGC", "-Xmx768m", "-Dquarkus.http.port=" + port,
-                    "-Dcnai.storage-root=" + storeDir(), "-Dcnai.registry=" + registryDir(), "-jar", jar.toString()),
-                    Map.of("K_SINK", brokerUrl()), logs);
+            if (!options.onDemand().contains(f)) {
+                spawn(f, commands.get(f), Map.of("K_SINK", brokerUrl()), logs);
+            }
         }
         for (String f : FUNCTIONS) {
-            waitHealthy(f, functionUrl(f) + "q/health/live");
+            if (!options.onDemand().contains(f)) {
+                waitHealthy(f, directUrl(f) + "q/health/live");
+            }
         }
+    }
+
+    /** Quotes each argument in single quotes, as the broker's {@code --process} option splits them. */
+    static String commandLine(List<String> args) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : args) {
+            if (!sb.isEmpty()) {
+                sb.append(' ');
+            }
+            sb.append('\'').append(a.replace("'", "'\\''")).append('\'');
+        }
+        return sb.toString();
     }
 
     private void spawn(String name, List<String> command, Map<String, String> env, Path logs) throws IOException {

@@ -16,6 +16,7 @@ import dev.cnai.registry.PulledModel;
 import dev.cnai.registry.Registries;
 import dev.cnai.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -43,6 +45,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineIT {
     private static final String RUN = "it-run-1";
+    private static final Duration IDLE = Duration.ofSeconds(3);
     private static LocalStack stack;
     private static Path home;
     private static RunWatcher.Outcome outcome;
@@ -53,7 +56,9 @@ class PipelineIT {
         Path repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
         home = Files.createTempDirectory("cnai-e2e-");
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true);
-        stack = LocalStack.start(new LocalStack.Options(repo, home, freePortBase(), Duration.ofSeconds(120), System.out));
+        // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
+        stack = LocalStack.start(new LocalStack.Options(repo, home, freePortBase(), Duration.ofSeconds(120), System.out,
+                Set.of("train-shard", "infer"), IDLE));
         Map<String, Object> req = Cnai.request(Map.of("dataset", Fixtures.mnistTarball().toString(), "limit", "1500",
                 "rounds", "3", "hidden", "32", "min-accuracy", "0.5"));
         stack.submitRun(RUN, req);
@@ -136,6 +141,36 @@ class PipelineIT {
         List<JsonNode> registered = await(RUN, EventTypes.MODEL_REGISTERED, 2);
         assertEquals(registered.get(0).path("id").asText(), registered.get(1).path("id").asText());
         assertEquals(1, Registries.open(stack.registryDir().toString()).list("mnist-mlp").size());
+    }
+
+    @Test
+    @Order(5)
+    void idleFunctionsScaleToZeroAndTheNextEventStartsThemAgain() throws Exception {
+        assertTrue(coldStarts("train-shard") >= 1, "train-shard was started by its first event: " + brokerLog());
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(brokerLog().contains("stopped infer") && brokerLog().contains("stopped train-shard"))) {
+            assertTrue(System.nanoTime() < deadline, "idle functions were not stopped: " + brokerLog());
+            Thread.sleep(200);
+        }
+        int before = coldStarts("infer");
+        float[] row = new float[784];
+        stack.send(EventTypes.INFERENCE_REQUESTED, "it-infer-2", Map.of("runId", "it-infer-2", "instances", List.of(row)));
+        JsonNode reply = await("it-infer-2", EventTypes.INFERENCE_COMPLETED, 1).get(0);
+        assertEquals(1, reply.path("data").path("labels").size());
+        assertEquals(before + 1, coldStarts("infer"), "the event after scale to zero started infer again: " + brokerLog());
+    }
+
+    private static String brokerLog() throws IOException {
+        return Files.readString(stack.brokerLog());
+    }
+
+    private static int coldStarts(String function) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cold start " + function + " \\d+ ms").matcher(brokerLog());
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
     }
 
     private static List<JsonNode> await(String subject, String type, int count) throws Exception {
