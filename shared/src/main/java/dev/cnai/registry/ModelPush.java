@@ -14,9 +14,16 @@ import java.util.Map;
  * @param hyperParameters hyper-parameters, stored as compact JSON (keys sorted)
  * @param metrics         evaluation metrics, stored as compact JSON (keys sorted); values must be finite
  * @param createdAt       RFC 3339 timestamp recorded as the creation time (not the clock, so pushes are reproducible)
+ * @param testDigest      {@code sha256:<hex>} of the test split the metrics were measured on, or null if unknown
  */
 public record ModelPush(String name, String runId, byte[] onnx, String datasetDigest,
-        Map<String, Object> hyperParameters, Map<String, Double> metrics, String createdAt) {
+        Map<String, Object> hyperParameters, Map<String, Double> metrics, String createdAt, String testDigest) {
+
+    /** A push without a recorded test split. */
+    public ModelPush(String name, String runId, byte[] onnx, String datasetDigest, Map<String, Object> hyperParameters,
+            Map<String, Double> metrics, String createdAt) {
+        this(name, runId, onnx, datasetDigest, hyperParameters, metrics, createdAt, null);
+    }
 
     public ModelPush {
         hyperParameters = hyperParameters == null ? Map.of()

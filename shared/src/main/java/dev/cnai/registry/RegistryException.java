@@ -38,6 +38,21 @@ public final class RegistryException extends CnaiException {
         return new RegistryException(ErrorKind.CONFLICT, message, null);
     }
 
+    /**
+     * The registry refused our credentials, or asked for some and none are configured
+     * ({@link ErrorKind#INVALID_INPUT}: retrying with the same configuration cannot succeed).
+     */
+    public static RegistryException unauthorized(String message) {
+        return new RegistryException(ErrorKind.INVALID_INPUT, message, null);
+    }
+
+    /** The registry answered with an unexpected status ({@link ErrorKind#UNAVAILABLE} for 5xx, else INVALID_INPUT). */
+    public static RegistryException remote(String what, int status, String body) {
+        return new RegistryException(status >= 500 || status == 429 ? ErrorKind.UNAVAILABLE : ErrorKind.INVALID_INPUT,
+                what + ": registry answered HTTP " + status + (body == null || body.isBlank() ? ""
+                        : " " + (body.length() > 300 ? body.substring(0, 300) + "…" : body.strip())), null);
+    }
+
     /** The registry storage could not be read or written ({@link ErrorKind#UNAVAILABLE}). */
     public static RegistryException io(String what, Throwable cause) {
         return new RegistryException(ErrorKind.UNAVAILABLE, what + ": " + cause.getMessage(), cause);

@@ -343,6 +343,26 @@ class OciLayoutRegistryTest {
         assertEquals(List.of(), registry.names());
     }
 
+    @Test
+    void deleteRefusesAnAliasedVersionAndRejectionsAreListedButAreNotRefs() {
+        registry.push(Fixtures.push(MODEL, "run-1"));
+        registry.push(Fixtures.push(MODEL, "run-2"));
+        registry.tag(MODEL, "v1", "production");
+        RegistryException e = assertThrows(RegistryException.class, () -> registry.delete(MODEL, "v1"));
+        assertEquals(ErrorKind.CONFLICT, e.kind());
+        assertTrue(e.getMessage().contains("production"), e.getMessage());
+        registry.delete(MODEL, "v2");
+        assertEquals(List.of("v1"), registry.list(MODEL).stream().map(ModelVersion::version).toList());
+
+        ModelRejection r = new ModelRejection(MODEL, "run 3/odd id", "below the bar", Fixtures.DATASET,
+                Map.of("accuracy", 0.4), Fixtures.CREATED);
+        registry.recordRejection(r);
+        registry.recordRejection(r);
+        assertEquals(List.of(r), registry.rejections(MODEL));
+        assertEquals(List.of("v1"), registry.list(MODEL).stream().map(ModelVersion::version).toList());
+        assertEquals(List.of("production"), registry.list(MODEL).get(0).aliases());
+    }
+
     private static JsonSchema schema() throws Exception {
         JsonNode schemaNode = JSON.readTree(Fixtures.configSchema().toFile());
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersionDetector.detect(schemaNode));

@@ -26,8 +26,13 @@ public final class TestRuns {
     private final Path csv;
 
     public TestRuns(ObjectStore store, Path workDir) throws IOException {
+        this(store, workDir, 400);
+    }
+
+    /** Runs over a blobs CSV of {@code rows} rows (a different row count is a different dataset and test split). */
+    public TestRuns(ObjectStore store, Path workDir, int rows) throws IOException {
         this.store = store;
-        this.csv = PipelineFixtures.blobsCsv(workDir.resolve("blobs-" + System.nanoTime() + ".csv"), 400, 3);
+        this.csv = PipelineFixtures.blobsCsv(workDir.resolve("blobs-" + System.nanoTime() + ".csv"), rows, 3);
     }
 
     public Path csv() {

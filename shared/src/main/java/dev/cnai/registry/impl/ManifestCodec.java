@@ -41,11 +41,11 @@ final class ManifestCodec {
         }
     }
 
-    static byte[] encode(Descriptor config, Descriptor layer, Map<String, String> annotations) {
+    static byte[] encode(String artifactType, Descriptor config, Descriptor layer, Map<String, String> annotations) {
         ObjectNode root = JSON.createObjectNode();
         root.put("schemaVersion", 2);
         root.put("mediaType", OciLayout.MANIFEST_MEDIA_TYPE);
-        root.put("artifactType", ModelPackConfig.ARTIFACT_TYPE);
+        root.put("artifactType", artifactType);
         putDescriptor(root.putObject("config"), config);
         putDescriptor(root.putArray("layers").addObject(), layer);
         ObjectNode ann = root.putObject("annotations");

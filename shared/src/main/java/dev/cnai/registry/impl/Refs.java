@@ -9,6 +9,9 @@ final class Refs {
     private static final Pattern VERSION = Pattern.compile("v[1-9][0-9]{0,8}");
     private static final Pattern ALIAS = Pattern.compile("[a-z0-9][a-z0-9._-]{0,127}");
 
+    private static final String REJECTED = "rejected-";
+    private static final Pattern RUN_TAG = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9._-]{0,100}");
+
     private Refs() {
     }
 
@@ -25,11 +28,23 @@ final class Refs {
     }
 
     static String alias(String alias) {
-        if (alias == null || !ALIAS.matcher(alias).matches() || isVersion(alias)) {
-            throw RegistryException.invalid("invalid alias '" + alias
-                    + "': use lower-case letters, digits, '.', '_' and '-' (max 128), not a version like v3");
+        if (alias == null || !ALIAS.matcher(alias).matches() || isVersion(alias) || isRejection(alias)) {
+            throw RegistryException.invalid("invalid alias '" + alias + "': use lower-case letters, digits, '.', '_'"
+                    + " and '-' (max 128), not a version like v3 and not starting with " + REJECTED);
         }
         return alias;
+    }
+
+    /** Whether a tag names a rejection record. */
+    static boolean isRejection(String tag) {
+        return tag != null && tag.startsWith(REJECTED);
+    }
+
+    /** The tag of a run's rejection record: the run id when it is a valid tag, else a digest of it. */
+    static String rejectionTag(String runId) {
+        return REJECTED + (RUN_TAG.matcher(runId).matches() ? runId
+                : dev.cnai.storage.Digests.sha256(runId.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        .substring("sha256:".length(), "sha256:".length() + 32));
     }
 
     /** A version or alias. */

@@ -1,0 +1,64 @@
+package dev.cnai.cli.models;
+
+import dev.cnai.registry.ModelAnnotations;
+import dev.cnai.registry.ModelRejection;
+import dev.cnai.registry.ModelVersion;
+import dev.cnai.registry.RegistryException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * {@code cnai models rollback [VERSION] [--knative NS/SERVICE]}: moves {@code production} back to the version
+ * the current one replaced (its recorded parent; else the newest earlier version that was not rejected), or to
+ * VERSION; with {@code --knative} also sends all of infer's traffic back to that version's revision.
+ */
+final class RollbackCommand implements Models.Command {
+    @Override
+    public void run(Models.Context c) {
+        ModelVersion current = c.registry().resolve(c.name(), "production").orElseThrow(() ->
+                RegistryException.conflict("model " + c.name() + " has no production version to roll back"));
+        ModelVersion target = c.args().isEmpty() ? previous(c, current) : Views.resolve(c, c.args().get(0));
+        if (target.version().equals(current.version())) {
+            throw RegistryException.conflict("production already is " + current.version());
+        }
+        c.rollout().ifPresent(r -> c.out().println("traffic: " + r.rollback(target.version())));
+        c.registry().tag(c.name(), target.version(), "production");
+        c.out().println("production: " + current.version() + " -> " + target.version() + " ("
+                + c.registry().reference(c.name(), target.version()) + ")");
+    }
+
+    private static ModelVersion previous(Models.Context c, ModelVersion current) {
+        List<ModelVersion> versions = c.registry().list(c.name());
+        String parent = current.annotations().get(ModelAnnotations.PARENT_VERSION);
+        if (parent != null) {
+            for (ModelVersion v : versions) {
+                if (v.version().equals(parent)) {
+                    return v;
+                }
+            }
+        }
+        Set<String> rejected = c.registry().rejections(c.name()).stream().map(ModelRejection::runId)
+                .collect(Collectors.toSet());
+        return versions.stream().filter(v -> v.number() < current.number() && !rejected.contains(v.runId()))
+                .max(Comparator.comparingInt(ModelVersion::number))
+                .orElseThrow(() -> RegistryException.conflict("production " + current.version() + " of " + c.name()
+                        + " has no earlier accepted version to roll back to"));
+    }
+
+    @Override
+    public int minArgs() {
+        return 0;
+    }
+
+    @Override
+    public int maxArgs() {
+        return 1;
+    }
+
+    @Override
+    public String usage() {
+        return "an optional version";
+    }
+}
