@@ -193,7 +193,8 @@ class PipelineIT {
 
     private static int freePortBase() throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20000 + (int) (Math.random() * 30000);
+            // below the ephemeral range (32768+), so outgoing connections cannot take a port a function binds later
+            int base = 20000 + (int) (Math.random() * 12000);
             boolean free = true;
             for (int p = base; p <= base + 5 && free; p++) {
                 try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
