@@ -36,6 +36,10 @@ public final class ModelServer implements AutoCloseable {
         this.threads = threads;
     }
 
+    public ModelRegistry registry() {
+        return registry;
+    }
+
     public String modelName() {
         return modelName;
     }

@@ -17,21 +17,24 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * infer: {@code dev.cnai.inference.requested} (CloudEvent, or a plain JSON POST) → predictions of the
  * served model, replied as {@code dev.cnai.inference.completed}; {@code dev.cnai.model.promoted} →
- * pull, verify and hot-swap the promoted version (no reply).
+ * pull, verify and hot-swap the promoted version (no reply), unless this replica is pinned to a version by a
+ * Knative canary revision.
  */
 @ApplicationScoped
 public class InferFunction {
     private final ModelServer server;
+    private final ServingSetup.Config config;
 
-    public InferFunction(ModelServer server) {
+    public InferFunction(ModelServer server, ServingSetup.Config config) {
         this.server = server;
+        this.config = config;
     }
 
     @Funq("infer")
     public CloudEvent<InferenceCompleted> infer(CloudEvent<JsonNode> event) {
         EventData data = EventCodec.bind(event.type(), event.data());
         if (data instanceof ModelPromoted promoted) {
-            if (promoted.modelName().equals(server.modelName())) {
+            if (promoted.modelName().equals(server.modelName()) && config.modelVersion().isEmpty()) {
                 server.load(promoted.alias());
             }
             return null;

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Optional;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -30,6 +31,16 @@ public class ServingSetup {
         /** Alias (or version) loaded at start. */
         @WithDefault("production")
         String alias();
+
+        /**
+         * Version this replica is pinned to (set by register's Knative canary rollout as CNAI_INFER_MODEL_VERSION):
+         * when set, it is loaded instead of {@link #alias()} and {@code model.promoted} events are ignored, so each
+         * revision of a canary keeps serving its own model.
+         */
+        Optional<String> modelVersion();
+
+        /** Model (ONNX layer) digest the pinned version must have (CNAI_INFER_MODEL_DIGEST); checked before loading. */
+        Optional<String> modelDigest();
 
         /** ONNX Runtime intra-op threads per session; match the container's CPU limit. */
         @WithDefault("1")
@@ -75,12 +86,33 @@ public class ServingSetup {
     void loadAtStart(@Observes StartupEvent ev, ModelServer server, Config config) {
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             try {
-                server.loadIfPresent(config.alias());
+                if (config.modelVersion().isPresent()) {
+                    loadPinned(server, config);
+                } else {
+                    server.loadIfPresent(config.alias());
+                }
             } catch (RuntimeException e) {
                 LOG.errorf(e, "could not load %s %s at start; not ready until a promotion loads one", config.model(),
                         config.alias());
             }
         });
+    }
+
+    private static void loadPinned(ModelServer server, Config config) {
+        String version = config.modelVersion().orElseThrow();
+        String found = registry(server, version);
+        if (config.modelDigest().isPresent() && !config.modelDigest().get().equals(found)) {
+            LOG.errorf("pinned %s %s has model digest %s, not the pinned %s: refusing to serve it", config.model(),
+                    version, found, config.modelDigest().get());
+            return;
+        }
+        server.load(version);
+    }
+
+    private static String registry(ModelServer server, String version) {
+        return server.registry().resolve(server.modelName(), version)
+                .orElseThrow(() -> new IllegalStateException("pinned version " + version + " is not in the registry"))
+                .modelDigest();
     }
 
     @Produces
