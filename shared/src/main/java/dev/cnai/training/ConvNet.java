@@ -52,8 +52,8 @@ final class ConvNet implements Backprop {
         for (int i = 0; i < blocks; i++) {
             inC[i] = i == 0 ? 1 : outC[i - 1];
             outC[i] = s.conv().get(i);
-            k[i] = toDouble(w.tensors().get(2 * i).data());
-            c[i] = toDouble(w.tensors().get(2 * i + 1).data());
+            k[i] = Net.toDouble(w.tensors().get(2 * i).data());
+            c[i] = Net.toDouble(w.tensors().get(2 * i + 1).data());
             gk[i] = new double[k[i].length];
             gc[i] = new double[c[i].length];
             int o = side[i] - K + 1;
@@ -258,8 +258,8 @@ final class ConvNet implements Backprop {
     private Weights pack(double[][] ks, double[][] cs, Weights dense) {
         List<Tensor> tensors = new ArrayList<>();
         for (int b = 0; b < blocks; b++) {
-            tensors.add(new Tensor("K" + b, new int[] {outC[b], inC[b], K, K}, toFloat(ks[b])));
-            tensors.add(new Tensor("c" + b, new int[] {outC[b]}, toFloat(cs[b])));
+            tensors.add(new Tensor("K" + b, new int[] {outC[b], inC[b], K, K}, Net.toFloat(ks[b])));
+            tensors.add(new Tensor("c" + b, new int[] {outC[b]}, Net.toFloat(cs[b])));
         }
         tensors.addAll(dense.tensors());
         return new Weights(tensors);
@@ -275,19 +275,5 @@ final class ConvNet implements Backprop {
         return all;
     }
 
-    private static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            d[i] = a[i];
-        }
-        return d;
-    }
 
-    private static float[] toFloat(double[] a) {
-        float[] f = new float[a.length];
-        for (int i = 0; i < a.length; i++) {
-            f[i] = (float) a[i];
-        }
-        return f;
-    }
 }

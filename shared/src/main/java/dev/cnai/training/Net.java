@@ -319,7 +319,7 @@ final class Net implements Backprop {
         return new Weights(tensors);
     }
 
-    private static double[] toDouble(float[] a) {
+    static double[] toDouble(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) {
             d[i] = a[i];
@@ -327,7 +327,7 @@ final class Net implements Backprop {
         return d;
     }
 
-    private static float[] toFloat(double[] a) {
+    static float[] toFloat(double[] a) {
         float[] f = new float[a.length];
         for (int i = 0; i < a.length; i++) {
             f[i] = (float) a[i];
