@@ -16,7 +16,7 @@ import java.util.Map;
  *
  * <p>The <b>epoch graph</b> trains one pass over a resident shard in a single {@code session.run}: inputs
  * {@code x} [n, features] (normalised), {@code y} [n, classes] (one-hot), {@code perm} int64 [n] (the epoch's
- * shuffle), {@code steps} int64 scalar, every parameter, the optimiser state ({@code v_*} for SGD with momentum;
+ * shuffle), {@code steps} int64 scalar, every parameter, the optimiser state ({@code v_*} for SGD with momentum, held as the last step {@code -lr·v};
  * {@code m_*}, {@code s_*} and the step counter {@code t} for Adam). An ONNX {@code Loop} runs {@code steps}
  * mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the last batch may be short), runs forward, loss,
  * backward and the optimiser update, and carries parameters, state and the summed loss to the next iteration.
@@ -82,14 +82,14 @@ public final class TrainingGraphs {
         }
         Network net = new Network(layout, body, params);
         String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(xb), yb);
-        Map<String, String> grads = net.backward(lossAndDelta[1], o.l2());
+        Map<String, Network.Gradient> grads = net.backward(lossAndDelta[1]);
 
         body.opTo("cond_out", "Identity", attrs(), "cond_in");
         body.output("cond_out", Graph.BOOL, new long[0]);
-        Map<String, String> next = update(body, layout, o, in, grads);
+        Map<String, String> next = update(body, net, layout, o, in, grads);
         for (String name : carried) {
-            body.opTo("next_" + name, "Identity", attrs(), next.get(name));
-            body.output("next_" + name, Graph.FLOAT, null);
+            // Loop body outputs are positional: declaring the update's own value as the output avoids a copy
+            body.output(next.get(name), Graph.FLOAT, null);
         }
         body.opTo("next_" + LOSS_SUM, "Add", attrs(), "in_" + LOSS_SUM, lossAndDelta[0]);
         body.output("next_" + LOSS_SUM, Graph.FLOAT, new long[0]);
@@ -132,7 +132,8 @@ public final class TrainingGraphs {
         }
         Network net = new Network(layout, g, params);
         String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(X), Y);
-        Map<String, String> grads = net.backward(lossAndDelta[1], l2);
+        Map<String, String> grads = new LinkedHashMap<>();
+        net.backward(lossAndDelta[1]).forEach((p, gr) -> grads.put(p, net.scaled(gr, l2, 1, null, 0)));
         String rows = g.op("Cast", attrs(attr("to", (long) Graph.FLOAT)),
                 g.op("Gather", attrs(attr("axis", 0)), g.op("Shape", X), g.longScalar(0)));
         g.opTo(LOSS, "Add", attrs(), g.op("Div", lossAndDelta[0], rows), net.penalty(l2));
@@ -145,11 +146,11 @@ public final class TrainingGraphs {
     }
 
     /** The optimiser step: new value name of every carried tensor. */
-    private static Map<String, String> update(Graph g, Layout layout, TrainingSpec o, Map<String, String> in,
-            Map<String, String> grads) {
+    private static Map<String, String> update(Graph g, Network net, Layout layout, TrainingSpec o,
+            Map<String, String> in, Map<String, Network.Gradient> grads) {
         Map<String, String> next = new LinkedHashMap<>();
-        String lr = g.scalar(o.learningRate());
         if (o.optimizer().equals(TrainingSpec.ADAM)) {
+            String lr = g.scalar(o.learningRate());
             String one = g.scalar(1);
             String b1 = g.scalar(o.beta1());
             String b2 = g.scalar(o.beta2());
@@ -161,7 +162,7 @@ public final class TrainingGraphs {
             String oneMinusB2 = g.scalar(1 - o.beta2());
             String eps = g.scalar(ADAM_EPSILON);
             for (String p : layout.parameters().keySet()) {
-                String grad = grads.get(p);
+                String grad = net.scaled(grads.get(p), o.l2(), 1, null, 0);
                 String m = g.op("Add", g.op("Mul", in.get("m_" + p), b1), g.op("Mul", grad, oneMinusB1));
                 String s = g.op("Add", g.op("Mul", in.get("s_" + p), b2),
                         g.op("Mul", g.op("Mul", grad, grad), oneMinusB2));
@@ -173,11 +174,12 @@ public final class TrainingGraphs {
                 next.put("s_" + p, s);
             }
         } else {
-            String mu = g.scalar(o.momentum());
+            // momentum kept as the step u = -lr·v: u' = mu·u - lr·(g + l2·w), w' = w + u' (the reference's
+            // v' = mu·v + g + l2·w, w' = w - lr·v' up to rounding), so the update folds into the weight's Gemm
             for (String p : layout.parameters().keySet()) {
-                String v = g.op("Add", g.op("Mul", in.get("v_" + p), mu), grads.get(p));
-                next.put(p, g.op("Sub", in.get(p), g.op("Mul", v, lr)));
-                next.put("v_" + p, v);
+                String u = net.scaled(grads.get(p), o.l2(), -o.learningRate(), in.get("v_" + p), o.momentum());
+                next.put(p, g.op("Add", in.get(p), u));
+                next.put("v_" + p, u);
             }
         }
         return next;
