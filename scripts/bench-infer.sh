@@ -6,7 +6,7 @@
 #   3. cold start, process start -> first successful inference (model loaded), median of 5:
 #      JDK 17 fast-jar, JDK 25 fast-jar, JDK 25 aot-jar with the AOT cache (scripts/build-aot.sh).
 # The model is trained by `scripts/run-local.sh --once` (2,000 digits, 3 rounds) into BENCH_HOME, or reused;
-# the CNN is a CNN-shaped model with seeded random weights (no CNN training run needed).
+# the CNN is the CNN family's ONNX export (conv 16/32, dense 128) with seeded untrained weights (no CNN training run).
 # The last line is one JSON object with the figures. Needs wrk (apt-get install -y wrk), curl, JDK 17 and 25.
 #
 # Environment: BENCH_HOME (default .cnai/bench), BENCH_PORT (default 18085), BENCH_SECONDS per load run (default 10),

@@ -9,7 +9,7 @@ import time
 import numpy as np
 
 
-def main(path, epochs=3):
+def main(path, epochs=5):
     raw = open(path, "rb").read()
     n, d = (int(v) for v in np.frombuffer(raw[:8], "<i4"))
     x = np.frombuffer(raw, "<f4", n * d, 8).reshape(n, d)
@@ -52,11 +52,12 @@ def main(path, epochs=3):
         return loss / n
 
     epoch()  # warm-up
-    t0 = time.perf_counter()
+    times = []
     for _ in range(epochs):
+        t0 = time.perf_counter()
         loss = epoch()
-    dt = time.perf_counter() - t0
-    sps = epochs * n / dt
+        times.append(time.perf_counter() - t0)
+    sps = n / min(times)  # the fastest epoch, as the Java side takes its fastest call (noisy shared machine)
     print(f"numpy {np.__version__} reference, MLP 784-256-10: {sps:.0f} samples/s (last epoch loss {loss:.4f})")
     print(json.dumps({"numpy_samples_per_s": round(sps, 1)}))
 

@@ -25,9 +25,9 @@ import org.jboss.logging.Logger;
  * The ONNX Runtime training engine: trains softmax, MLP and CNN models with a generated ONNX graph (forward,
  * softmax cross-entropy + L2, backward, SGD-with-momentum or Adam update) on the CPU or CUDA provider.
  *
- * <p>One {@code session.run} trains one local epoch: the normalised shard and its one-hot labels are uploaded
- * once into direct buffers and stay resident across epochs; an ONNX {@code Loop} slices each mini-batch out of
- * them through the epoch's permutation and carries parameters and optimiser state from step to step. The
+ * <p>One {@code session.run} trains one local epoch: the raw shard and its one-hot labels are uploaded once
+ * into direct buffers and stay resident across epochs; an ONNX {@code Loop} slices each mini-batch out of them
+ * through the epoch's permutation, normalises it, and carries parameters and optimiser state from step to step. The
  * shuffle is the plain-Java trainer's ({@link JavaTrainer}), so both engines visit batches in the same order.
  * Deterministic on one machine and provider: the same arguments give bit-identical weights.
  *
@@ -122,8 +122,10 @@ public final class OnnxTrainer implements AutoCloseable {
             staging = new Staging();
         }
         try {
-            OnnxTensor x = track(owned, OnnxTensor.createTensor(env, staging.normalised(shard, stats),
+            OnnxTensor x = track(owned, OnnxTensor.createTensor(env, staging.raw(shard),
                     new long[] {n, shard.features()}));
+            OnnxTensor mean = track(owned, OnnxTensor.createTensor(env, (float) checked(stats).mean()));
+            OnnxTensor std = track(owned, OnnxTensor.createTensor(env, (float) stats.std()));
             OnnxTensor y = track(owned, OnnxTensor.createTensor(env, staging.oneHot(shard),
                     new long[] {n, shard.classes()}));
             OnnxTensor stepsTensor = track(owned, OnnxTensor.createTensor(env, steps));
@@ -145,6 +147,8 @@ public final class OnnxTrainer implements AutoCloseable {
                 try (OnnxTensor permTensor = OnnxTensor.createTensor(env, perm, new long[] {n})) {
                     Map<String, OnnxTensor> inputs = new HashMap<>(carried);
                     inputs.put(TrainingGraphs.X, x);
+                    inputs.put(TrainingGraphs.MEAN, mean);
+                    inputs.put(TrainingGraphs.STD, std);
                     inputs.put(TrainingGraphs.Y, y);
                     inputs.put(TrainingGraphs.PERM, permTensor);
                     inputs.put(TrainingGraphs.STEPS, stepsTensor);
@@ -189,8 +193,10 @@ public final class OnnxTrainer implements AutoCloseable {
         Providers.Choice choice = Providers.choose(provider, threads);
         try (OrtSession.SessionOptions so = choice.options(); OrtSession s = env.createSession(graph, so)) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
-            inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, staging.normalised(data, stats),
+            inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, staging.raw(data),
                     new long[] {data.rows(), data.features()})));
+            inputs.put(TrainingGraphs.MEAN, track(owned, OnnxTensor.createTensor(env, (float) checked(stats).mean())));
+            inputs.put(TrainingGraphs.STD, track(owned, OnnxTensor.createTensor(env, (float) stats.std())));
             inputs.put(TrainingGraphs.Y, track(owned, OnnxTensor.createTensor(env, staging.oneHot(data),
                     new long[] {data.rows(), data.classes()})));
             for (Tensor t : w.tensors()) {
@@ -286,37 +292,31 @@ public final class OnnxTrainer implements AutoCloseable {
         }
     }
 
+    /** {@code stats} when they are a usable normalisation: finite mean, positive finite std (also in float). */
+    private static NormStats checked(NormStats stats) {
+        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)
+                || !((float) stats.std() > 0) || !Float.isFinite((float) stats.std())
+                || !Float.isFinite((float) stats.mean())) {
+            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
+                    + stats);
+        }
+        return stats;
+    }
+
     /**
      * The direct buffers one call uploads through (shard, one-hot labels, permutation); ONNX Runtime reads them
      * without copying. Grown on demand and kept by the engine for its next call.
      */
     private static final class Staging {
-        private static final int CHUNK = 16_384;
         private ByteBuffer x;
         private ByteBuffer y;
         private ByteBuffer perm;
 
-        /** {@code (x - mean) / std} of every value, computed in chunks and bulk-copied into the direct buffer. */
-        FloatBuffer normalised(Dataset d, NormStats stats) {
-            if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std())
-                    || !(stats.std() > 0)) {
-                throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
-                        + stats);
-            }
+        /** The shard's raw values, bulk-copied into the direct buffer (the graph normalises them). */
+        FloatBuffer raw(Dataset d) {
             float[] in = d.x();
             x = fit(x, 4L * in.length);
-            FloatBuffer b = x.clear().asFloatBuffer();
-            float[] chunk = new float[Math.min(CHUNK, in.length)];
-            double mean = stats.mean();
-            double std = stats.std();
-            for (int from = 0; from < in.length; from += chunk.length) {
-                int len = Math.min(chunk.length, in.length - from);
-                for (int i = 0; i < len; i++) {
-                    chunk[i] = (float) ((in[from + i] - mean) / std);
-                }
-                b.put(chunk, 0, len);
-            }
-            return b.flip();
+            return x.clear().asFloatBuffer().put(in).flip();
         }
 
         FloatBuffer oneHot(Dataset d) {
