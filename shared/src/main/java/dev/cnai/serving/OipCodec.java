@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cnai.onnx.OnnxExporter;
@@ -30,7 +31,12 @@ public final class OipCodec {
     public static final String PLATFORM = "onnxruntime_onnx";
     public static final List<String> OUTPUTS = List.of(OnnxExporter.PROBABILITIES, OnnxExporter.LABEL);
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * Parses FP32 literals with Jackson's fast parser (no String per number): with the JDK's parser, number parsing
+     * was 62 % of infer's allocations (~100 KB per 784-value request) and drove its GC pauses.
+     */
+    private static final ObjectMapper MAPPER = new ObjectMapper(
+            JsonFactory.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build());
     private static final JsonFactory JSON = MAPPER.getFactory();
 
     private OipCodec() {
@@ -69,7 +75,7 @@ public final class OipCodec {
                     case "inputs" -> {
                         expectArray(t, "inputs");
                         while (p.nextToken() != JsonToken.END_ARRAY) {
-                            inputs.add(readInput(p, inputs.size()));
+                            inputs.add(readInput(p, inputs.size(), body.length / 2 + 1));
                         }
                     }
                     case "outputs" -> {
@@ -99,7 +105,8 @@ public final class OipCodec {
         }
     }
 
-    private static OipRequest readInput(JsonParser p, int index) throws IOException {
+    /** @param maxValues an upper bound on the numbers the body can hold (each takes at least two bytes) */
+    private static OipRequest readInput(JsonParser p, int index, int maxValues) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw ServingException.invalid("inputs[" + index + "] must be a JSON object");
         }
@@ -130,7 +137,8 @@ public final class OipCodec {
                     shape = Arrays.copyOf(dims, n);
                 }
                 case "data" -> {
-                    data = new FloatList();
+                    // sized from the shape when it came first (as clients send it), never beyond what the body holds
+                    data = new FloatList(shape == null ? 1024 : (int) Math.min(maxValues, product(shape)));
                     if (t == JsonToken.START_ARRAY) {
                         integers = readData(p, data, index);
                     } else {
@@ -169,7 +177,8 @@ public final class OipCodec {
                 }
                 out.add(v);
             } else if (t == JsonToken.VALUE_NUMBER_INT) {
-                out.add(p.getFloatValue());
+                // int literals (pixels, token ids) without a detour through text
+                out.add(p.getNumberType() == JsonParser.NumberType.INT ? (float) p.getIntValue() : p.getFloatValue());
             } else if (t == JsonToken.START_ARRAY) {
                 depth++;
             } else if (t == JsonToken.END_ARRAY) {
@@ -337,13 +346,29 @@ public final class OipCodec {
     }
 
     /** A growable float array. */
+    /** Product of the dimensions, saturating at {@code Long.MAX_VALUE}. */
+    private static long product(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            if (d != 0 && n > Long.MAX_VALUE / d) {
+                return Long.MAX_VALUE;
+            }
+            n *= d;
+        }
+        return n;
+    }
+
     private static final class FloatList {
-        private float[] a = new float[1024];
+        private float[] a;
         private int n;
+
+        FloatList(int capacity) {
+            a = new float[Math.max(1, capacity)];
+        }
 
         void add(float v) {
             if (n == a.length) {
-                a = Arrays.copyOf(a, n * 2);
+                a = Arrays.copyOf(a, Math.max(16, n * 2));
             }
             a[n++] = v;
         }

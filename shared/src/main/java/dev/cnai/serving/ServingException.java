@@ -33,6 +33,12 @@ public final class ServingException extends CnaiException {
                 + " requests queued, the configured maximum; retry after the Retry-After delay");
     }
 
+    /** An inference request body over the configured limit ({@code cnai.events.max-bytes}). */
+    public static ServingException tooLarge(long size, long max) {
+        return new ServingException(ErrorKind.PAYLOAD_TOO_LARGE, "inference request of " + size
+                + " bytes exceeds the limit of " + max + " bytes (cnai.events.max-bytes); send fewer rows per request");
+    }
+
     public static ServingException invalid(String message) {
         return new ServingException(ErrorKind.INVALID_INPUT, message);
     }

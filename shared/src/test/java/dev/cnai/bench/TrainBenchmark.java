@@ -147,7 +147,7 @@ public final class TrainBenchmark {
         Layout layout = Layout.of(spec, data.features(), data.classes());
         TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L).withDefaults();
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        float[] x = Normalization.apply(data.x(), stats);
+        float[] x = data.x(); // raw: the epoch graph normalises each mini-batch
         FloatBuffer xb = ByteBuffer.allocateDirect(4 * x.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(x);
         FloatBuffer yb = ByteBuffer.allocateDirect(4 * data.rows() * data.classes()).order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
@@ -163,7 +163,9 @@ public final class TrainBenchmark {
             try (OrtSession s = env.createSession(TrainingGraphs.epoch(layout, o), so);
                     OnnxTensor xt = OnnxTensor.createTensor(env, xb.flip(), new long[] {data.rows(), data.features()});
                     OnnxTensor yt = OnnxTensor.createTensor(env, yb, new long[] {data.rows(), data.classes()});
-                    OnnxTensor one = OnnxTensor.createTensor(env, 1L)) {
+                    OnnxTensor one = OnnxTensor.createTensor(env, 1L);
+                    OnnxTensor mean = OnnxTensor.createTensor(env, (float) stats.mean());
+                    OnnxTensor std = OnnxTensor.createTensor(env, (float) stats.std())) {
                 for (int mode = 0; mode < 2; mode++) {
                     double best = 0;
                     for (int rep = 0; rep < 2; rep++) {
@@ -189,6 +191,8 @@ public final class TrainBenchmark {
                                     new long[] {perm.length})) {
                                 Map<String, OnnxTensor> in = new java.util.HashMap<>(state);
                                 in.put(TrainingGraphs.X, xt);
+                                in.put(TrainingGraphs.MEAN, mean);
+                                in.put(TrainingGraphs.STD, std);
                                 in.put(TrainingGraphs.Y, yt);
                                 in.put(TrainingGraphs.PERM, pt);
                                 in.put(TrainingGraphs.STEPS, one);

@@ -5,6 +5,7 @@ import dev.cnai.function.ErrorMapping;
 import dev.cnai.function.FailureReporter;
 import dev.cnai.function.FunctionConfig;
 import dev.cnai.serving.OipCodec;
+import dev.cnai.serving.ServingException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -47,7 +48,9 @@ public class OipRoutes {
                 .handler(answer(ctx -> oip.metadata(ctx.pathParam("name"), ctx.pathParam("version"))));
         router.get("/v2/models/:name/ready").handler(ctx -> modelReady(ctx, null));
         router.get("/v2/models/:name/versions/:version/ready").handler(ctx -> modelReady(ctx, ctx.pathParam("version")));
-        router.post("/v2/models/*").handler(BodyHandler.create(false).setBodyLimit(config.events().maxBytes()));
+        // preallocated from Content-Length: growing the body buffer chunk by chunk was ~9 % of allocations
+        router.post("/v2/models/*").handler(BodyHandler.create(false).setBodyLimit(config.events().maxBytes())
+                .setPreallocateBodyBuffer(true));
         router.post("/v2/models/:name/infer").handler(ctx -> infer(ctx, null));
         router.post("/v2/models/:name/versions/:version/infer").handler(ctx -> infer(ctx, ctx.pathParam("version")));
     }
@@ -64,6 +67,10 @@ public class OipRoutes {
     private void infer(RoutingContext ctx, String version) {
         try {
             Buffer body = ctx.body().buffer();
+            // the HTTP layer's own limit is Quarkus's max-body-size (10 MB); infer's is the configured one
+            if (body != null && body.length() > config.events().maxBytes()) {
+                throw ServingException.tooLarge(body.length(), config.events().maxBytes());
+            }
             oip.infer(ctx.pathParam("name"), version, body == null ? null : body.getBytes()).subscribe().with(
                     out -> send(ctx, 200, out),
                     t -> {

@@ -188,6 +188,11 @@ class OipConformanceTest {
         cases.put("", "empty");
         cases.forEach((body, message) -> infer("/v2/models/blobs/infer", body).then().statusCode(400)
                 .contentType("application/json").body("error", containsString(message)));
+        // over cnai.events.max-bytes (4 MiB): 413 with the limit, before any parsing
+        String oversized = "{\"inputs\": [{\"name\": \"input\", \"shape\": [1, 8], \"datatype\": \"FP32\", \"data\": ["
+                + "0,".repeat(2_200_000) + "0]}]}";
+        infer("/v2/models/blobs/infer", oversized).then().statusCode(413).contentType("application/json")
+                .body("error", containsString("exceeds the limit of 4194304 bytes"));
     }
 
     @Test
