@@ -14,7 +14,11 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code cnai local [options]}: runs the pipeline on one machine (see {@code scripts/run-local.sh}).
@@ -64,7 +68,17 @@ public final class Cnai {
     }
 
     static int local(String[] args, PrintStream out) throws Exception {
-        Map<String, String> o = parse(args);
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        Map<String, String> o;
+        try {
+            o = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            return 2;
+        }
         boolean once = o.containsKey("once");
         Path repo = Path.of(o.getOrDefault("repo", System.getProperty("cnai.repo", "."))).toAbsolutePath().normalize();
         Path home = repo.resolve(o.getOrDefault("home", ".cnai")).toAbsolutePath().normalize();
@@ -178,6 +192,18 @@ public final class Cnai {
         }
     }
 
+    /** The options of {@code cnai local}: those USAGE lists, and --repo (set by scripts/run-local.sh). */
+    private static final Set<String> OPTIONS = options();
+
+    private static Set<String> options() {
+        Set<String> names = new TreeSet<>(Set.of("dataset", "repo"));
+        Matcher m = Pattern.compile("^\\s+--([a-z-]+)", Pattern.MULTILINE).matcher(USAGE);
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
     static Map<String, String> parse(String[] args) {
         Map<String, String> o = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
@@ -185,6 +211,9 @@ public final class Cnai {
                 throw new IllegalArgumentException("unexpected argument '" + args[i] + "'\n" + USAGE);
             }
             String key = args[i].substring(2);
+            if (!OPTIONS.contains(key)) {
+                throw new IllegalArgumentException("unknown option --" + key + " (cnai local --help lists them)");
+            }
             if ("once".equals(key)) {
                 o.put(key, "true");
             } else if (i + 1 < args.length) {

@@ -1,0 +1,51 @@
+package dev.cnai.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code cnai local}'s option parsing: help, typos and missing values are answered, never a stack trace. */
+class CnaiOptionsTest {
+
+    @Test
+    void helpPrintsTheOptionsAndSucceeds() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        assertEquals(0, Cnai.local(new String[] {"--rounds", "3", "--help"}, new PrintStream(bytes, true,
+                StandardCharsets.UTF_8)));
+        String usage = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(usage.contains("--rounds N") && usage.contains("--dataset PATH"), usage);
+    }
+
+    @Test
+    void documentedOptionsParse() {
+        Map<String, String> o = Cnai.parse(new String[] {"--dataset", "d.tgz", "--once", "--rounds", "3", "--model",
+                "cnn", "--conv", "16,32", "--repo", "."});
+        assertEquals(Map.of("dataset", "d.tgz", "once", "true", "rounds", "3", "model", "cnn", "conv", "16,32",
+                "repo", "."), o);
+    }
+
+    @Test
+    void typosAndMissingValuesAreRefusedWithAMessage() {
+        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                () -> Cnai.parse(new String[] {"--epoch", "2"}));
+        assertTrue(typo.getMessage().contains("unknown option --epoch"), typo.getMessage());
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> Cnai.parse(new String[] {"--rounds"}));
+        assertTrue(missing.getMessage().startsWith("--rounds needs a value"), missing.getMessage());
+        assertEquals(2, assertDoesNotThrowLocal(new String[] {"--epoch", "2"}));
+    }
+
+    private static int assertDoesNotThrowLocal(String[] args) {
+        try {
+            return Cnai.local(args, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new AssertionError("cnai local threw instead of answering", e);
+        }
+    }
+}
