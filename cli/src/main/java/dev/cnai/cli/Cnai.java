@@ -197,7 +197,7 @@ public final class Cnai {
 
     private static Set<String> options() {
         Set<String> names = new TreeSet<>(Set.of("dataset", "repo"));
-        Matcher m = Pattern.compile("^\\s+--([a-z-]+)", Pattern.MULTILINE).matcher(USAGE);
+        Matcher m = Pattern.compile("^\\s+--([a-z0-9-]+)", Pattern.MULTILINE).matcher(USAGE);
         while (m.find()) {
             names.add(m.group(1));
         }

@@ -25,9 +25,9 @@ class CnaiOptionsTest {
     @Test
     void documentedOptionsParse() {
         Map<String, String> o = Cnai.parse(new String[] {"--dataset", "d.tgz", "--once", "--rounds", "3", "--model",
-                "cnn", "--conv", "16,32", "--repo", "."});
+                "cnn", "--conv", "16,32", "--l2", "0.0005", "--repo", "."});
         assertEquals(Map.of("dataset", "d.tgz", "once", "true", "rounds", "3", "model", "cnn", "conv", "16,32",
-                "repo", "."), o);
+                "l2", "0.0005", "repo", "."), o);
     }
 
     @Test
