@@ -42,6 +42,7 @@ public final class Cnai {
               --momentum X        sgd momentum (default 0.9)
               --l2 X              L2 weight decay (default 1e-4)
               --batch N           mini-batch size (default 32)
+              --patience N        rounds without validation-loss improvement before early stop (default 3)
               --engine E          onnx (ONNX Runtime engine, default) or java (plain-Java reference)
               --provider P        ONNX Runtime provider: cpu, cuda or auto (default auto)
               --seed N            seed of initialisation and shuffling (default 42)
@@ -87,16 +88,28 @@ public final class Cnai {
             System.err.print("--dataset is required\n" + USAGE);
             return 2;
         }
-        LocalStack.Options opts = new LocalStack.Options(repo, home, Integer.parseInt(o.getOrDefault("port-base", "8080")),
-                Duration.ofSeconds(90), out);
+        Map<String, Object> request;
+        int portBase;
+        Duration timeout;
+        try { // every value is checked before anything starts
+            request = request(o);
+            portBase = number("port-base", o.getOrDefault("port-base", "8080"));
+            timeout = Duration.parse(o.getOrDefault("timeout", "PT30M"));
+        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
+            System.err.println(e instanceof java.time.format.DateTimeParseException
+                    ? "--timeout needs an ISO-8601 duration such as PT30M, got '" + o.get("timeout") + "'"
+                    : e.getMessage());
+            return 2;
+        }
+        LocalStack.Options opts = new LocalStack.Options(repo, home, portBase, Duration.ofSeconds(90), out);
         long t0 = System.nanoTime();
         out.printf("starting broker and %d functions (logs in %s)%n", LocalStack.FUNCTIONS.size(), home.resolve("logs"));
         LocalStack stack = LocalStack.start(opts);
         Thread hook = new Thread(stack::close, "cnai-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("started in %.1fs; run %s%n", (System.nanoTime() - t0) / 1e9, runId);
-        stack.submitRun(runId, request(o));
-        RunWatcher.Outcome r = new RunWatcher(stack, out).follow(runId, Duration.parse(o.getOrDefault("timeout", "PT30M")));
+        stack.submitRun(runId, request);
+        RunWatcher.Outcome r = new RunWatcher(stack, out).follow(runId, timeout);
         double wall = (System.nanoTime() - t0) / 1e9;
         if (once || !r.ok()) {
             ObjectNode summary = EventCodec.mapper().createObjectNode();
@@ -137,26 +150,27 @@ public final class Cnai {
         if (o.containsKey("labels")) {
             ds.put("labelsUri", Path.of(o.get("labels")).toAbsolutePath().toString());
         }
-        putInt(ds, "limit", o.get("limit"));
-        putInt(ds, "shards", o.get("shards"));
+        putInt(ds, "limit", "limit", o.get("limit"));
+        putInt(ds, "shards", "shards", o.get("shards"));
         Map<String, Object> model = new LinkedHashMap<>();
         model.put("family", o.getOrDefault("model", "mlp"));
-        putInts(model, "hidden", o.get("hidden"));
-        putInts(model, "conv", o.get("conv"));
+        putInts(model, "hidden", "hidden", o.get("hidden"));
+        putInts(model, "conv", "conv", o.get("conv"));
         Map<String, Object> training = new LinkedHashMap<>();
-        putInt(training, "rounds", o.get("rounds"));
-        putInt(training, "localEpochs", o.get("epochs"));
-        putInt(training, "batchSize", o.get("batch"));
+        putInt(training, "rounds", "rounds", o.get("rounds"));
+        putInt(training, "localEpochs", "epochs", o.get("epochs"));
+        putInt(training, "batchSize", "batch", o.get("batch"));
+        putInt(training, "patience", "patience", o.get("patience"));
         if (o.containsKey("lr")) {
-            training.put("learningRate", Double.parseDouble(o.get("lr")));
+            training.put("learningRate", decimal("lr", o.get("lr")));
         }
         for (String key : List.of("momentum", "l2")) {
             if (o.containsKey(key)) {
-                training.put(key, Double.parseDouble(o.get(key)));
+                training.put(key, decimal(key, o.get(key)));
             }
         }
         if (o.containsKey("seed")) {
-            training.put("seed", Long.parseLong(o.get("seed")));
+            training.put("seed", (long) number("seed", o.get("seed")));
         }
         for (String key : List.of("optimizer", "engine", "provider")) {
             if (o.containsKey(key)) {
@@ -171,24 +185,40 @@ public final class Cnai {
             req.put("modelName", o.get("model-name"));
         }
         if (o.containsKey("min-accuracy")) {
-            req.put("minAccuracy", Double.parseDouble(o.get("min-accuracy")));
+            req.put("minAccuracy", decimal("min-accuracy", o.get("min-accuracy")));
         }
         return req;
     }
 
-    private static void putInts(Map<String, Object> m, String key, String value) {
+    private static void putInts(Map<String, Object> m, String key, String option, String value) {
         if (value != null) {
             List<Integer> values = new ArrayList<>();
             for (String v : value.split(",")) {
-                values.add(Integer.parseInt(v.trim()));
+                values.add(number(option, v.trim()));
             }
             m.put(key, values);
         }
     }
 
-    private static void putInt(Map<String, Object> m, String key, String value) {
+    private static void putInt(Map<String, Object> m, String key, String option, String value) {
         if (value != null) {
-            m.put(key, Integer.parseInt(value));
+            m.put(key, number(option, value));
+        }
+    }
+
+    private static int number(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " needs a whole number, got '" + value + "'");
+        }
+    }
+
+    private static double decimal(String option, String value) {
+        try {
+            return Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + option + " needs a number, got '" + value + "'");
         }
     }
 

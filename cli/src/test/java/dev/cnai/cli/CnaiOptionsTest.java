@@ -25,9 +25,10 @@ class CnaiOptionsTest {
     @Test
     void documentedOptionsParse() {
         Map<String, String> o = Cnai.parse(new String[] {"--dataset", "d.tgz", "--once", "--rounds", "3", "--model",
-                "cnn", "--conv", "16,32", "--l2", "0.0005", "--repo", "."});
+                "cnn", "--conv", "16,32", "--l2", "0.0005", "--patience", "6", "--repo", "."});
         assertEquals(Map.of("dataset", "d.tgz", "once", "true", "rounds", "3", "model", "cnn", "conv", "16,32",
-                "l2", "0.0005", "repo", "."), o);
+                "l2", "0.0005", "patience", "6", "repo", "."), o);
+        assertEquals(6, ((Map<?, ?>) Cnai.request(o).get("training")).get("patience"));
     }
 
     @Test
@@ -39,6 +40,12 @@ class CnaiOptionsTest {
                 () -> Cnai.parse(new String[] {"--rounds"}));
         assertTrue(missing.getMessage().startsWith("--rounds needs a value"), missing.getMessage());
         assertEquals(2, assertDoesNotThrowLocal(new String[] {"--epoch", "2"}));
+        // bad values are refused before anything starts
+        assertEquals(2, assertDoesNotThrowLocal(new String[] {"--dataset", "d.tgz", "--epochs", "two"}));
+        assertEquals(2, assertDoesNotThrowLocal(new String[] {"--dataset", "d.tgz", "--timeout", "30m"}));
+        IllegalArgumentException number = assertThrows(IllegalArgumentException.class,
+                () -> Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz", "--epochs", "two"})));
+        assertEquals("--epochs needs a whole number, got 'two'", number.getMessage());
     }
 
     private static int assertDoesNotThrowLocal(String[] args) {
