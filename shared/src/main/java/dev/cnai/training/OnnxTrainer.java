@@ -27,8 +27,8 @@ import org.jboss.logging.Logger;
  *
  * <p>One {@code session.run} trains one local epoch: the raw shard and its one-hot labels are uploaded once
  * into direct buffers and stay resident across epochs; an ONNX {@code Loop} slices each mini-batch out of them
- * through the epoch's permutation, normalises it, and carries parameters and optimiser state from step to step. The
- * shuffle is the plain-Java trainer's ({@link JavaTrainer}), so both engines visit batches in the same order.
+ * through the epoch's permutation, normalises it, and carries parameters and optimiser state from step to step.
+ * The shuffle is the plain-Java trainer's ({@link JavaTrainer}), so both engines visit batches in the same order.
  * Deterministic on one machine and provider: the same arguments give bit-identical weights.
  *
  * <p>Thread-safe for concurrent {@link #train} calls (ONNX Runtime sessions are). Close it to free the session.
@@ -112,6 +112,7 @@ public final class OnnxTrainer implements AutoCloseable {
     public TrainResult train(Weights start, Dataset shard, NormStats stats, long seed) {
         JavaTrainer.checkData(shard);
         checkShapes(start, shard);
+        checked(stats);
         int n = shard.rows();
         int batch = options.batchSize();
         long steps = (n + batch - 1) / batch;
@@ -124,7 +125,7 @@ public final class OnnxTrainer implements AutoCloseable {
         try {
             OnnxTensor x = track(owned, OnnxTensor.createTensor(env, staging.raw(shard),
                     new long[] {n, shard.features()}));
-            OnnxTensor mean = track(owned, OnnxTensor.createTensor(env, (float) checked(stats).mean()));
+            OnnxTensor mean = track(owned, OnnxTensor.createTensor(env, (float) stats.mean()));
             OnnxTensor std = track(owned, OnnxTensor.createTensor(env, (float) stats.std()));
             OnnxTensor y = track(owned, OnnxTensor.createTensor(env, staging.oneHot(shard),
                     new long[] {n, shard.classes()}));
@@ -292,11 +293,10 @@ public final class OnnxTrainer implements AutoCloseable {
         }
     }
 
-    /** {@code stats} when they are a usable normalisation: finite mean, positive finite std (also in float). */
+    /** {@code stats} when the graph can use them (as float): a finite mean and a positive finite std. */
     private static NormStats checked(NormStats stats) {
-        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)
-                || !((float) stats.std() > 0) || !Float.isFinite((float) stats.std())
-                || !Float.isFinite((float) stats.mean())) {
+        if (stats == null || !Float.isFinite((float) stats.mean()) || !Float.isFinite((float) stats.std())
+                || !((float) stats.std() > 0)) {
             throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
                     + stats);
         }
