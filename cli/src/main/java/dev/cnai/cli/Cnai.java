@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -95,8 +96,8 @@ public final class Cnai {
             request = request(o);
             portBase = number("port-base", o.getOrDefault("port-base", "8080"));
             timeout = Duration.parse(o.getOrDefault("timeout", "PT30M"));
-        } catch (IllegalArgumentException | java.time.format.DateTimeParseException e) {
-            System.err.println(e instanceof java.time.format.DateTimeParseException
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            System.err.println(e instanceof DateTimeParseException
                     ? "--timeout needs an ISO-8601 duration such as PT30M, got '" + o.get("timeout") + "'"
                     : e.getMessage());
             return 2;
@@ -170,7 +171,11 @@ public final class Cnai {
             }
         }
         if (o.containsKey("seed")) {
-            training.put("seed", (long) number("seed", o.get("seed")));
+            try {
+                training.put("seed", Long.parseLong(o.get("seed")));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--seed needs a whole number, got '" + o.get("seed") + "'");
+            }
         }
         for (String key : List.of("optimizer", "engine", "provider")) {
             if (o.containsKey(key)) {

@@ -46,6 +46,9 @@ class CnaiOptionsTest {
         IllegalArgumentException number = assertThrows(IllegalArgumentException.class,
                 () -> Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz", "--epochs", "two"})));
         assertEquals("--epochs needs a whole number, got 'two'", number.getMessage());
+        // seeds are longs, as run ids made from timestamps are
+        assertEquals(1795914372790L, ((Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz",
+                "--seed", "1795914372790"})).get("training")).get("seed"));
     }
 
     private static int assertDoesNotThrowLocal(String[] args) {
