@@ -44,6 +44,7 @@ public final class Cnai {
               --l2 X              L2 weight decay (default 1e-4)
               --batch N           mini-batch size (default 32)
               --patience N        rounds without validation-loss improvement before early stop (default 3)
+              --lr-decay X        learning-rate multiplier per round: round r uses lr * X^(r-1) (default 1)
               --engine E          onnx (ONNX Runtime engine, default) or java (plain-Java reference)
               --provider P        ONNX Runtime provider: cpu, cuda or auto (default auto)
               --seed N            seed of initialisation and shuffling (default 42)
@@ -164,6 +165,9 @@ public final class Cnai {
         putInt(training, "patience", "patience", o.get("patience"));
         if (o.containsKey("lr")) {
             training.put("learningRate", decimal("lr", o.get("lr")));
+        }
+        if (o.containsKey("lr-decay")) {
+            training.put("lrDecay", decimal("lr-decay", o.get("lr-decay")));
         }
         for (String key : List.of("momentum", "l2")) {
             if (o.containsKey(key)) {

@@ -212,6 +212,10 @@ public final class RegisterStep {
         h.put("localEpochs", plan.training().localEpochs());
         h.put("batchSize", plan.training().batchSize());
         h.put("learningRate", plan.training().learningRate());
+        if (plan.training().lrDecay() != null && plan.training().lrDecay() != 1.0) {
+            h.put("lrDecay", plan.training().lrDecay());
+        }
+        h.put("patience", plan.training().patience());
         h.put("optimizer", plan.training().optimizer());
         if (TrainingSpec.ADAM.equals(plan.training().optimizer())) {
             h.put("beta1", plan.training().beta1());

@@ -45,7 +45,8 @@ public final class TrainShardStep implements AutoCloseable {
         Dataset shard = ShardCodec.decode(store.read(a.data()));
         Weights start = Weights.decode(store.read(a.weights()));
         long seed = plan.training().seed() * 1_000_003L + a.round() * 1_009L + a.shard();
-        TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), plan.training(), seed);
+        TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), plan.training().forRound(a.round()),
+                seed);
         ArtifactRef ref = store.put(Keys.shardWeights(a.runId(), a.round(), a.shard()), r.weights().encode());
         ShardTrained trained = new ShardTrained(a.runId(), a.round(), a.shard(), a.shardCount(), r.samples(),
                 r.meanLoss(), ref, a.plan());

@@ -177,5 +177,8 @@ public final class JavaTrainer {
         if (!(o.l2() >= 0) || !Double.isFinite(o.l2())) {
             throw TrainingException.invalidSpec("l2 must be ≥ 0, got " + o.l2());
         }
+        if (o.lrDecay() != null && !(o.lrDecay() > 0 && o.lrDecay() <= 1)) {
+            throw TrainingException.invalidSpec("lrDecay must be in (0, 1], got " + o.lrDecay());
+        }
     }
 }
