@@ -231,13 +231,7 @@ final class ConvNet implements Backprop {
 
     @Override
     public double squaredWeights() {
-        double s = head.squaredWeights();
-        for (double[] kb : k) {
-            for (double v : kb) {
-                s += v * v;
-            }
-        }
-        return s;
+        return head.squaredWeights() + Net.sumOfSquares(k);
     }
 
     @Override

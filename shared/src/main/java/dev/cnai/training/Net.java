@@ -286,9 +286,14 @@ final class Net implements Backprop {
     /** Sum of squared entries of every W. */
     @Override
     public double squaredWeights() {
+        return sumOfSquares(w);
+    }
+
+    /** Σ v² over every entry of every array. */
+    static double sumOfSquares(double[][] arrays) {
         double s = 0;
-        for (double[] wl : w) {
-            for (double v : wl) {
+        for (double[] a : arrays) {
+            for (double v : a) {
                 s += v * v;
             }
         }
