@@ -45,6 +45,7 @@ public final class Cnai {
               --batch N           mini-batch size (default 32)
               --patience N        rounds without validation-loss improvement before early stop (default 3)
               --lr-decay X        learning-rate multiplier per round: round r uses lr * X^(r-1) (default 1)
+              --augment N         shift each training image by up to N pixels each epoch (default 0, off)
               --engine E          onnx (ONNX Runtime engine, default) or java (plain-Java reference)
               --provider P        ONNX Runtime provider: cpu, cuda or auto (default auto)
               --seed N            seed of initialisation and shuffling (default 42)
@@ -163,6 +164,7 @@ public final class Cnai {
         putInt(training, "localEpochs", "epochs", o.get("epochs"));
         putInt(training, "batchSize", "batch", o.get("batch"));
         putInt(training, "patience", "patience", o.get("patience"));
+        putInt(training, "augment", "augment", o.get("augment"));
         if (o.containsKey("lr")) {
             training.put("learningRate", decimal("lr", o.get("lr")));
         }

@@ -25,10 +25,11 @@ class CnaiOptionsTest {
     @Test
     void documentedOptionsParse() {
         Map<String, String> o = Cnai.parse(new String[] {"--dataset", "d.tgz", "--once", "--rounds", "3", "--model",
-                "cnn", "--conv", "16,32", "--l2", "0.0005", "--patience", "6", "--repo", "."});
+                "cnn", "--conv", "16,32", "--l2", "0.0005", "--patience", "6", "--augment", "2", "--repo", "."});
         assertEquals(Map.of("dataset", "d.tgz", "once", "true", "rounds", "3", "model", "cnn", "conv", "16,32",
-                "l2", "0.0005", "patience", "6", "repo", "."), o);
+                "l2", "0.0005", "patience", "6", "augment", "2", "repo", "."), o);
         assertEquals(6, ((Map<?, ?>) Cnai.request(o).get("training")).get("patience"));
+        assertEquals(2, ((Map<?, ?>) Cnai.request(o).get("training")).get("augment"));
     }
 
     @Test

@@ -216,6 +216,9 @@ public final class RegisterStep {
             h.put("lrDecay", plan.training().lrDecay());
         }
         h.put("patience", plan.training().patience());
+        if (plan.training().augment() != null && plan.training().augment() > 0) {
+            h.put("augment", plan.training().augment());
+        }
         h.put("optimizer", plan.training().optimizer());
         if (TrainingSpec.ADAM.equals(plan.training().optimizer())) {
             h.put("beta1", plan.training().beta1());

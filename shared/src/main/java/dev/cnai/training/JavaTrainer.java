@@ -49,13 +49,16 @@ public final class JavaTrainer {
             order[i] = i;
         }
         SplittableRandom rng = new SplittableRandom(seed);
+        Shifts shifts = Shifts.of(o.augment(), shard.features(), seed);
         double epochLoss = 0;
         for (int epoch = 0; epoch < o.localEpochs(); epoch++) {
             shuffle(order, rng);
+            Dataset data = shifts == null ? shard
+                    : new Dataset(shard.features(), shard.classes(), shifts.next(shard), shard.y());
             epochLoss = 0;
             for (int from = 0; from < n; from += batch) {
                 int m = Math.min(batch, n - from);
-                net.input(shard, order, from, m);
+                net.input(data, order, from, m);
                 double loss = net.forward(m);
                 if (!Double.isFinite(loss)) {
                     throw TrainingException.diverged("cross-entropy became " + loss + " in epoch " + (epoch + 1)
@@ -179,6 +182,9 @@ public final class JavaTrainer {
         }
         if (o.lrDecay() != null && !(o.lrDecay() > 0 && o.lrDecay() <= 1)) {
             throw TrainingException.invalidSpec("lrDecay must be in (0, 1], got " + o.lrDecay());
+        }
+        if (o.augment() != null && o.augment() < 0) {
+            throw TrainingException.invalidSpec("augment must be ≥ 0 pixels, got " + o.augment());
         }
     }
 }

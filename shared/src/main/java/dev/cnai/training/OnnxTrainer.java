@@ -26,7 +26,8 @@ import org.jboss.logging.Logger;
  * softmax cross-entropy + L2, backward, SGD-with-momentum or Adam update) on the CPU or CUDA provider.
  *
  * <p>One {@code session.run} trains one local epoch: the raw shard and its one-hot labels are uploaded once
- * into direct buffers and stay resident across epochs; an ONNX {@code Loop} slices each mini-batch out of them
+ * into direct buffers and stay resident across epochs (with {@code augment}, each epoch's shifted images
+ * overwrite the shard's buffer); an ONNX {@code Loop} slices each mini-batch out of them
  * through the epoch's permutation, normalises it, and carries parameters and optimiser state from step to step.
  * The shuffle is the plain-Java trainer's ({@link JavaTrainer}), so both engines visit batches in the same order.
  * Deterministic on one machine and provider: the same arguments give bit-identical weights.
@@ -136,10 +137,15 @@ public final class OnnxTrainer implements AutoCloseable {
                 order[i] = i;
             }
             SplittableRandom rng = new SplittableRandom(seed);
+            Shifts shifts = Shifts.of(options.augment(), shard.features(), seed);
             LongBuffer perm = staging.perm(n);
             double lossSum = 0;
             for (int epoch = 0; epoch < options.localEpochs(); epoch++) {
                 JavaTrainer.shuffle(order, rng);
+                if (shifts != null) {
+                    // x views the staging buffer (direct, not copied): overwrite it with this epoch's images
+                    staging.raw(shifts.next(shard));
+                }
                 perm.clear();
                 for (int v : order) {
                     perm.put(v);
@@ -314,7 +320,11 @@ public final class OnnxTrainer implements AutoCloseable {
 
         /** The shard's raw values, bulk-copied into the direct buffer (the graph normalises them). */
         FloatBuffer raw(Dataset d) {
-            float[] in = d.x();
+            return raw(d.x());
+        }
+
+        /** {@code in} bulk-copied into the shard's direct buffer, which keeps its capacity. */
+        FloatBuffer raw(float[] in) {
             x = fit(x, 4L * in.length);
             return x.clear().asFloatBuffer().put(in).flip();
         }

@@ -34,6 +34,18 @@ public final class Trainers implements AutoCloseable {
         return engine(Models.normalize(spec), shard.features(), shard.classes(), o).train(start, shard, stats, seed);
     }
 
+    /**
+     * Checks options that do not depend on the shard before any training starts: the ranges of
+     * {@link JavaTrainer#checkOptions} and whether {@code augment} fits data of {@code features} features.
+     *
+     * @throws TrainingException an option out of range, with the value and the allowed range
+     */
+    public static void validate(TrainingSpec options, int features) {
+        TrainingSpec o = options.withDefaults();
+        JavaTrainer.checkOptions(o);
+        Shifts.of(o.augment(), features, 0);
+    }
+
     private synchronized OnnxTrainer engine(ModelSpec spec, int features, int classes, TrainingSpec o) {
         // rounds, patience and seed do not enter the graph; equal keys share one session
         Key key = new Key(spec, features, classes, new TrainingSpec(null, o.localEpochs(), o.batchSize(),

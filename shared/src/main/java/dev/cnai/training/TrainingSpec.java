@@ -22,21 +22,31 @@ import java.util.Locale;
  *                     this build and machine offer it, else CPU)
  * @param lrDecay      learning-rate multiplier per FedAvg round: round r trains with
  *                     {@code learningRate · lrDecay^(r-1)} (default 1, a constant rate; in (0, 1])
+ * @param augment      largest random translation, in pixels, applied to every training image in every epoch
+ *                     (square one-channel images such as MNIST; default 0, off)
  */
 public record TrainingSpec(Integer rounds, Integer localEpochs, Integer batchSize, Double learningRate,
         Double momentum, Double l2, Integer patience, Long seed, String optimizer, Double beta1, Double beta2,
-        String engine, String provider, Double lrDecay) {
+        String engine, String provider, Double lrDecay, Integer augment) {
     public static final String SGD = "sgd";
     public static final String ADAM = "adam";
     public static final String ENGINE_ONNX = "onnx";
     public static final String ENGINE_JAVA = "java";
 
-    /** Spec with a constant learning rate across rounds. */
+    /** Spec without augmentation. */
+    public TrainingSpec(Integer rounds, Integer localEpochs, Integer batchSize, Double learningRate,
+            Double momentum, Double l2, Integer patience, Long seed, String optimizer, Double beta1, Double beta2,
+            String engine, String provider, Double lrDecay) {
+        this(rounds, localEpochs, batchSize, learningRate, momentum, l2, patience, seed, optimizer, beta1, beta2,
+                engine, provider, lrDecay, null);
+    }
+
+    /** Spec with a constant learning rate across rounds and no augmentation. */
     public TrainingSpec(Integer rounds, Integer localEpochs, Integer batchSize, Double learningRate,
             Double momentum, Double l2, Integer patience, Long seed, String optimizer, Double beta1, Double beta2,
             String engine, String provider) {
         this(rounds, localEpochs, batchSize, learningRate, momentum, l2, patience, seed, optimizer, beta1, beta2,
-                engine, provider, null);
+                engine, provider, null, null);
     }
 
     /** Spec with the default optimizer (sgd), engine (onnx) and provider (auto). */
@@ -53,7 +63,8 @@ public record TrainingSpec(Integer rounds, Integer localEpochs, Integer batchSiz
                 momentum == null ? 0.9 : momentum, l2 == null ? 1e-4 : l2, patience == null ? 3 : patience,
                 seed == null ? 42L : seed, opt, beta1 == null ? 0.9 : beta1, beta2 == null ? 0.999 : beta2,
                 engine == null ? ENGINE_ONNX : engine.trim().toLowerCase(Locale.ROOT),
-                provider == null ? "auto" : provider.trim().toLowerCase(Locale.ROOT), lrDecay == null ? 1.0 : lrDecay);
+                provider == null ? "auto" : provider.trim().toLowerCase(Locale.ROOT), lrDecay == null ? 1.0 : lrDecay,
+                augment == null ? 0 : augment);
     }
 
     /** The defaulted spec that FedAvg round {@code round} (from 1) trains with: its decayed learning rate. */
@@ -61,6 +72,6 @@ public record TrainingSpec(Integer rounds, Integer localEpochs, Integer batchSiz
         TrainingSpec d = withDefaults();
         double lr = d.learningRate() * Math.pow(d.lrDecay(), Math.max(0, round - 1));
         return new TrainingSpec(d.rounds, d.localEpochs, d.batchSize, lr, d.momentum, d.l2, d.patience, d.seed,
-                d.optimizer, d.beta1, d.beta2, d.engine, d.provider, d.lrDecay);
+                d.optimizer, d.beta1, d.beta2, d.engine, d.provider, d.lrDecay, d.augment);
     }
 }

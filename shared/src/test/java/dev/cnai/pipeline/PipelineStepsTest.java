@@ -23,6 +23,7 @@ import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.PipelineFixtures;
 import dev.cnai.training.ModelSpec;
+import dev.cnai.training.TrainingException;
 import dev.cnai.training.TrainingSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +159,16 @@ class PipelineStepsTest {
         DatasetException e = assertThrows(DatasetException.class, () -> preprocess.handle(req, "run-c"));
         assertTrue(e.getMessage().toLowerCase().contains("nan") || e.getMessage().contains("finite"), e.getMessage());
         assertEquals(List.of(), store.list("runs/run-c"));
+    }
+
+    @Test
+    void trainingOptionsThatCannotFitTheDataFailBeforeAnythingIsWritten() {
+        RunRequested req = new RunRequested("run-e", new DatasetSpec("csv", csv.toString(), null, null, 4, null, 7L),
+                new ModelSpec("mlp", List.of(16)), new TrainingSpec(3, 1, 16, 0.05, 0.9, 1e-4, 2, 7L, null, null, null,
+                        null, null, null, 2), null, null);
+        TrainingException e = assertThrows(TrainingException.class, () -> preprocess.handle(req, "run-e"));
+        assertTrue(e.getMessage().contains("augment shifts square one-channel images"), e.getMessage());
+        assertEquals(List.of(), store.list("runs/run-e"));
     }
 
     @Test

@@ -61,6 +61,23 @@ class OnnxTrainerTest {
         }
     }
 
+    @Test
+    void augmentedEpochsTrackJavaReference() {
+        // both engines draw the same shifts: with augmentation on, they still train on the same images
+        ModelSpec spec = new ModelSpec("cnn", null, List.of(3));
+        Dataset data = images(60, 3, 13);
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 8);
+        TrainingSpec o = new TrainingSpec(1, 3, 16, 0.05, 0.9, 1e-3, 1, 1L, null, null, null, null, null, null, 2);
+        TrainingSpec plain = new TrainingSpec(1, 3, 16, 0.05, 0.9, 1e-3, 1, 1L);
+        TrainResult java = JavaTrainer.train(spec, w0, data, STATS, o, 5);
+        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 2)) {
+            TrainResult onnx = engine.train(w0, data, STATS, 5);
+            assertClose(java.weights(), onnx.weights(), 1e-4, 1e-3);
+            assertEquals(java.meanLoss(), onnx.meanLoss(), 1e-5);
+            assertNotEquals(JavaTrainer.train(spec, w0, data, STATS, plain, 5).meanLoss(), onnx.meanLoss());
+        }
+    }
+
     /** One batch holding every row, no momentum: w1 = w0 - lr·(∇loss + l2·W) whatever the shuffle. */
     private static void sgdStep(ModelSpec spec, Dataset data) {
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 7);
