@@ -18,7 +18,8 @@ public final class JavaTrainer {
 
     /**
      * Trains {@code start} on a shard for {@code options.localEpochs()} epochs, shuffling each epoch with a
-     * generator seeded by {@code seed}. Inputs are normalised with {@code stats}.
+     * generator seeded by {@code seed} (and, with {@code options.augment()}, each epoch's images shifted at random
+     * as {@link OnnxTrainer} shifts them). Inputs are normalised with {@code stats}.
      *
      * @throws TrainingException invalid spec/options/data, weights that do not fit, or divergence
      */

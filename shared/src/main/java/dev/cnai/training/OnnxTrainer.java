@@ -105,8 +105,8 @@ public final class OnnxTrainer implements AutoCloseable {
 
     /**
      * Trains {@code start} on a shard for {@code localEpochs} epochs (shuffled with a generator seeded by
-     * {@code seed}, the same order as {@link JavaTrainer}); inputs are normalised with {@code stats}. The
-     * optimiser state starts at zero.
+     * {@code seed}, the same order as {@link JavaTrainer}, and with {@code augment} the same random shifts);
+     * inputs are normalised with {@code stats}. The optimiser state starts at zero.
      *
      * @throws TrainingException invalid data or weights, divergence, or an ONNX Runtime failure
      */
