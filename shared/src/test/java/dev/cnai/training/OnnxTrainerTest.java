@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
+import dev.cnai.training.impl.Providers;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -163,10 +164,12 @@ class OnnxTrainerTest {
         assertThrows(TrainingException.class, () -> OnnxTrainer.create(spec, 4, 2,
                 new TrainingSpec(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, null, null, null, null, "tpu"), 1));
         assertThrows(TrainingException.class, () -> OnnxTrainer.create(new ModelSpec("cnn", null), 10, 2, null, 1));
-        if (!ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA)) {
+        if (Providers.cudaUnavailable().isPresent()) {
+            // a CPU build says to build with -Pgpu; a GPU build without CUDA libraries says the provider did not load
             TrainingException e = assertThrows(TrainingException.class, () -> OnnxTrainer.create(spec, 4, 2,
                     new TrainingSpec(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, null, null, null, null, "cuda"), 1));
-            assertTrue(e.getMessage().contains("-Pgpu"), e.getMessage());
+            assertTrue(e.getMessage().contains("-Pgpu") || e.getMessage().contains("the CUDA provider did not load"),
+                    e.getMessage());
             try (OnnxTrainer auto = OnnxTrainer.create(spec, 4, 2, null, 1)) {
                 assertEquals("cpu", auto.provider());
             }
@@ -175,8 +178,8 @@ class OnnxTrainerTest {
 
     @Test
     void cudaTrainsLikeTheCpu() {
-        assumeTrue(ai.onnxruntime.OrtEnvironment.getAvailableProviders().contains(ai.onnxruntime.OrtProvider.CUDA),
-                "no CUDA provider in this ONNX Runtime build (build with -Pgpu on a machine with a GPU)");
+        assumeTrue(Providers.cudaUnavailable().isEmpty(), () -> "no usable CUDA provider: "
+                + Providers.cudaUnavailable().orElse("") + " (build with -Pgpu on a machine with a GPU)");
         ModelSpec spec = new ModelSpec("cnn", List.of(8), List.of(4, 4));
         Dataset data = images(64, 3, 13);
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 3);

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import dev.cnai.training.TrainingException;
 import java.util.EnumSet;
+import java.util.Optional;
 
 /** Chooses the ONNX Runtime execution provider for a configuration value {@code cpu}, {@code cuda} or {@code auto}. */
 public final class Providers {
@@ -22,6 +23,9 @@ public final class Providers {
      */
     public record Choice(OrtSession.SessionOptions options, String provider, String reason) {
     }
+
+    /** Why the CUDA provider failed to load in this process, once it has: its libraries do not appear later. */
+    private static volatile String cudaFailure;
 
     private Providers() {
     }
@@ -43,6 +47,8 @@ public final class Providers {
         String missing = null;
         if (!available.contains(OrtProvider.CUDA)) {
             missing = "this ONNX Runtime build offers " + available + " (build with -Pgpu for onnxruntime_gpu)";
+        } else if (cudaFailure != null) {
+            missing = cudaFailure;
         } else {
             OrtSession.SessionOptions o = base(intraOpThreads);
             try {
@@ -51,12 +57,23 @@ public final class Providers {
             } catch (OrtException e) {
                 o.close();
                 missing = "the CUDA provider did not load: " + e.getMessage();
+                cudaFailure = missing;
             }
         }
         if (r.equals(CUDA)) {
             throw TrainingException.providerUnavailable("provider cuda was requested but " + missing);
         }
         return new Choice(base(intraOpThreads), CPU, "provider auto fell back to cpu: " + missing);
+    }
+
+    /**
+     * Why a session could not run on CUDA here, or empty when it can: a CPU-only build, or a GPU build whose CUDA
+     * libraries or device are missing (the provider is listed, but does not load).
+     */
+    public static Optional<String> cudaUnavailable() {
+        Choice c = choose(AUTO, 1);
+        c.options().close();
+        return c.provider().equals(CUDA) ? Optional.empty() : Optional.of(c.reason());
     }
 
     private static OrtSession.SessionOptions base(int intraOpThreads) {
