@@ -33,6 +33,20 @@ class CnaiOptionsTest {
     }
 
     @Test
+    void imageRunsDefaultToLightAugmentationAndTwentyRounds() {
+        Map<?, ?> mnist = (Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz"})).get("training");
+        assertEquals(1, mnist.get("augment"));
+        assertEquals(20, mnist.get("rounds"));
+        Map<?, ?> csv = (Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.csv", "--format", "csv"}))
+                .get("training");
+        assertEquals(null, csv.get("augment"), "csv rows are not images: no default augmentation");
+        Map<?, ?> off = (Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz", "--augment", "0",
+                "--rounds", "10"})).get("training");
+        assertEquals(0, off.get("augment"));
+        assertEquals(10, off.get("rounds"));
+    }
+
+    @Test
     void typosAndMissingValuesAreRefusedWithAMessage() {
         IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
                 () -> Cnai.parse(new String[] {"--epoch", "2"}));
