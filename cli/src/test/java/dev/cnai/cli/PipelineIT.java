@@ -191,7 +191,8 @@ class PipelineIT {
         throw new AssertionError("expected " + count + " " + type + " events for " + subject + ", saw " + found.size());
     }
 
-    private static int freePortBase() throws Exception {
+    /** A base port P with P..P+5 free on loopback, below the ephemeral range. */
+    static int freePortBase() throws Exception {
         for (int attempt = 0; attempt < 50; attempt++) {
             // below the ephemeral range (32768+), so outgoing connections cannot take a port a function binds later
             int base = 20000 + (int) (Math.random() * 12000);
