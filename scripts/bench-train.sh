@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Training throughput in one run, on the same data (8,000 MNIST digits) and the same MLP 784-256-10 at batch 64:
 # the ONNX Runtime engine, the plain-Java reference, a numpy reference (skipped when python3/numpy is absent),
-# the GEMM ceiling through ONNX Runtime (MatMul 2048^3, same intra-op threads) and the engine's fraction of it;
-# then the CNN on the engine and on the plain-Java reference.
+# the GEMM ceiling through ONNX Runtime (MatMul 2048^3, same intra-op threads, timed alternately with the
+# engine) and the engine's fraction of it; the engine and numpy again with plain SGD (momentum 0); then the CNN
+# on the engine and on the plain-Java reference.
 #
 # usage: scripts/bench-train.sh [--threads N] [--rows N] [--provider cpu|cuda] [--svg FILE]
 #   --threads  ONNX Runtime intra-op threads and OpenBLAS threads (default: nproc)
@@ -46,7 +47,7 @@ if command -v python3 >/dev/null && python3 -c 'import numpy' 2>/dev/null; then
         python3 "$script_dir/bench_numpy.py" "$work/mnist.bin" | tee "$work/numpy.out"
 else
     echo "numpy reference skipped: python3 with numpy is not available"
-    echo '{"numpy_samples_per_s": null}' > "$work/numpy.out"
+    echo '{"numpy_samples_per_s": null, "numpy_plain_sgd_samples_per_s": null}' > "$work/numpy.out"
 fi
 
 if ! command -v python3 >/dev/null; then
@@ -61,8 +62,14 @@ if r.get("numpy_samples_per_s"):
     r["ort_vs_numpy"] = round(r["ort_samples_per_s"] / r["numpy_samples_per_s"], 2)
     print(f"engine vs numpy: {r['ort_vs_numpy']}x; vs plain Java: {r['ort_vs_java']}x; "
           f"{100 * r['ort_gemm_fraction']:.1f}% of {r['gemm_gflops']} GFLOP/s")
+if r.get("numpy_plain_sgd_samples_per_s"):
+    r["ort_vs_numpy_plain_sgd"] = round(r["ort_plain_sgd_samples_per_s"] / r["numpy_plain_sgd_samples_per_s"], 2)
+    print(f"plain SGD (momentum 0): engine vs numpy {r['ort_vs_numpy_plain_sgd']}x; "
+          f"{100 * r['ort_plain_sgd_gemm_fraction']:.1f}% of the GEMM ceiling")
 if sys.argv[3]:
     bars = [("MLP: ONNX Runtime engine", r["ort_samples_per_s"]), ("MLP: numpy", r.get("numpy_samples_per_s") or 0),
+            ("MLP, plain SGD: ONNX Runtime", r["ort_plain_sgd_samples_per_s"]),
+            ("MLP, plain SGD: numpy", r.get("numpy_plain_sgd_samples_per_s") or 0),
             ("MLP: plain Java", r["java_samples_per_s"]), ("CNN: ONNX Runtime engine", r["cnn_ort_samples_per_s"]),
             ("CNN: plain Java", r["cnn_java_samples_per_s"])]
     top = max(v for _, v in bars)

@@ -171,7 +171,7 @@ public final class OnnxTrainer implements AutoCloseable {
                             + " with learning rate " + options.learningRate());
                 }
                 carried = new HashMap<>();
-                for (String name : TrainingGraphs.carried(layout, options.optimizer())) {
+                for (String name : TrainingGraphs.carried(layout, options)) {
                     carried.put(name, (OnnxTensor) result.get("out_" + name).orElseThrow());
                 }
             }
@@ -242,7 +242,7 @@ public final class OnnxTrainer implements AutoCloseable {
         Map<String, OnnxTensor> carried = new HashMap<>();
         for (Tensor t : start.tensors()) {
             carried.put(t.name(), track(owned, tensor(t)));
-            for (String state : TrainingGraphs.stateNames(options.optimizer(), t.name())) {
+            for (String state : TrainingGraphs.stateNames(options, t.name())) {
                 carried.put(state, track(owned, tensor(new Tensor(state, t.shape(), new float[t.size()]))));
             }
         }

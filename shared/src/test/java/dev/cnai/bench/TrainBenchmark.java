@@ -89,6 +89,13 @@ public final class TrainBenchmark {
         line("ONNX Runtime engine, MLP 784-256-10: %.0f samples/s (5 epochs per call; 1-epoch calls: %.0f) = "
                 + "%.1f GFLOP/s, %.1f%% of the GEMM ceiling (median over adjacent pairs: %.1f%%)", ort[0], ort[1],
                 ort[0] * flops / 1e9, 100 * fraction, 100 * paired[2]);
+        double plainFraction = paired[3] * flops / (gemm * 1e9);
+        out.put("ort_plain_sgd_samples_per_s", round(paired[3]));
+        out.put("ort_plain_sgd_gemm_fraction", Math.round(plainFraction * 1000) / 1000.0);
+        out.put("ort_plain_sgd_gemm_fraction_pair_median", Math.round(paired[4] * 1000) / 1000.0);
+        line("ONNX Runtime engine, MLP 784-256-10, plain SGD (momentum 0): %.0f samples/s = %.1f GFLOP/s, %.1f%% of "
+                + "the GEMM ceiling (median over adjacent pairs: %.1f%%)", paired[3], paired[3] * flops / 1e9,
+                100 * plainFraction, 100 * paired[4]);
 
         double oneThread = onnxSamplesPerSecond(mlp, data, stats, 1, 5);
         out.put("ort_1thread_samples_per_s", round(oneThread));
@@ -134,34 +141,55 @@ public final class TrainBenchmark {
     }
 
     /**
-     * The GEMM ceiling and the engine timed alternately, 7 pairs after a warm-up of each: {GEMM GFLOP/s (fastest),
-     * engine samples/s (fastest), median over the pairs of the engine's fraction of the GEMM run next to it}.
+     * The GEMM ceiling and the engine timed alternately, 7 rounds after a warm-up of each: the engine with SGD
+     * momentum 0.9 (as numpy) and with plain SGD (momentum 0). Returns {GEMM GFLOP/s (fastest), momentum samples/s
+     * (fastest), median over the rounds of its fraction of the GEMM run next to it, plain-SGD samples/s (fastest),
+     * its median fraction}.
      */
     private static double[] interleaved(ModelSpec spec, Dataset data, NormStats stats, int threads, int epochs,
             double flopsPerSample) throws OrtException {
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        int rounds = 7;
         try (Gemm gemm = new Gemm(2048, threads);
-                OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs), threads)) {
+                OnnxTrainer momentum = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs, 0.9),
+                        threads);
+                OnnxTrainer plain = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs, 0),
+                        threads)) {
+            OnnxTrainer[] engines = {momentum, plain};
             gemm.seconds();
-            engine.train(w0, data, stats, 0);
-            double[] gemmTimes = new double[7];
-            double[] engineTimes = new double[7];
-            double[] fractions = new double[7];
-            for (int r = 0; r < gemmTimes.length; r++) {
-                gemmTimes[r] = gemm.seconds();
-                long t0 = System.nanoTime();
-                engine.train(w0, data, stats, r + 1);
-                engineTimes[r] = (System.nanoTime() - t0) / 1e9;
-                fractions[r] = (epochs * data.rows() / engineTimes[r] * flopsPerSample) / (gemm.flops() / gemmTimes[r]);
+            for (OnnxTrainer e : engines) {
+                e.train(w0, data, stats, 0);
             }
-            Arrays.sort(fractions);
-            return new double[] {gemm.flops() / fastest(gemmTimes) / 1e9,
-                    epochs * data.rows() / fastest(engineTimes), fractions[fractions.length / 2]};
+            double[] gemmTimes = new double[rounds];
+            double[][] times = new double[engines.length][rounds];
+            double[][] fractions = new double[engines.length][rounds];
+            for (int r = 0; r < rounds; r++) {
+                gemmTimes[r] = gemm.seconds();
+                for (int k = 0; k < engines.length; k++) {
+                    long t0 = System.nanoTime();
+                    engines[k].train(w0, data, stats, r + 1);
+                    times[k][r] = (System.nanoTime() - t0) / 1e9;
+                    fractions[k][r] = (epochs * data.rows() / times[k][r] * flopsPerSample)
+                            / (gemm.flops() / gemmTimes[r]);
+                }
+            }
+            double[] out = new double[1 + 2 * engines.length];
+            out[0] = gemm.flops() / fastest(gemmTimes) / 1e9;
+            for (int k = 0; k < engines.length; k++) {
+                Arrays.sort(fractions[k]);
+                out[1 + 2 * k] = epochs * data.rows() / fastest(times[k]);
+                out[2 + 2 * k] = fractions[k][rounds / 2];
+            }
+            return out;
         }
     }
 
     private static TrainingSpec sgd(int epochs) {
-        return new TrainingSpec(1, epochs, BATCH, 0.05, 0.9, 1e-4, 1, 1L, "sgd", null, null, "onnx", provider);
+        return sgd(epochs, 0.9);
+    }
+
+    private static TrainingSpec sgd(int epochs, double momentum) {
+        return new TrainingSpec(1, epochs, BATCH, 0.05, momentum, 1e-4, 1, 1L, "sgd", null, null, "onnx", provider);
     }
 
     /**
@@ -181,7 +209,7 @@ public final class TrainBenchmark {
         for (int r = 0; r < data.rows(); r++) {
             yb.put(r * data.classes() + data.y()[r], 1f);
         }
-        List<String> carried = TrainingGraphs.carried(layout, o.optimizer());
+        List<String> carried = TrainingGraphs.carried(layout, o);
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
         double[] result = new double[2];
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {

@@ -46,19 +46,21 @@ public final class TrainingGraphs {
     private TrainingGraphs() {
     }
 
-    /** Names of the optimiser state tensors of a parameter, in feed order. */
-    public static List<String> stateNames(String optimizer, String parameter) {
-        return optimizer.equals(TrainingSpec.ADAM) ? List.of("m_" + parameter, "s_" + parameter)
-                : List.of("v_" + parameter);
+    /** Names of the optimiser state tensors of a parameter, in feed order (none for SGD without momentum). */
+    public static List<String> stateNames(TrainingSpec o, String parameter) {
+        if (o.optimizer().equals(TrainingSpec.ADAM)) {
+            return List.of("m_" + parameter, "s_" + parameter);
+        }
+        return o.momentum() == 0 ? List.of() : List.of("v_" + parameter);
     }
 
     /** Every loop-carried value besides the summed loss: parameters, then state, then (Adam) the step counter. */
-    public static List<String> carried(Layout layout, String optimizer) {
+    public static List<String> carried(Layout layout, TrainingSpec o) {
         List<String> names = new ArrayList<>(layout.parameters().keySet());
         for (String p : layout.parameters().keySet()) {
-            names.addAll(stateNames(optimizer, p));
+            names.addAll(stateNames(o, p));
         }
-        if (optimizer.equals(TrainingSpec.ADAM)) {
+        if (o.optimizer().equals(TrainingSpec.ADAM)) {
             names.add(STEP_COUNTER);
         }
         return names;
@@ -66,7 +68,7 @@ public final class TrainingGraphs {
 
     /** Serialised epoch graph for a model and (defaulted) training options. */
     public static byte[] epoch(Layout layout, TrainingSpec o) {
-        List<String> carried = carried(layout, o.optimizer());
+        List<String> carried = carried(layout, o);
         Graph body = new Graph("minibatch_step", "s_");
         body.input("iter", Graph.INT64, new long[0]);
         body.input("cond_in", Graph.BOOL, new long[0]);
@@ -192,6 +194,14 @@ public final class TrainingGraphs {
                 next.put(p, g.op("Sub", in.get(p), g.op("Mul", step, lr)));
                 next.put("m_" + p, m);
                 next.put("s_" + p, s);
+            }
+        } else if (o.momentum() == 0) {
+            // plain SGD, w' = (1 - lr·l2)·w - lr·g: for a dense weight one Gemm with the weight itself as C, no
+            // state and no element-wise pass (biases take no decay)
+            for (String p : layout.parameters().keySet()) {
+                Network.Gradient gr = grads.get(p);
+                double keep = gr.weight() == null ? 1 : 1 - o.learningRate() * o.l2();
+                next.put(p, net.scaled(gr, 0, -o.learningRate(), in.get(p), keep));
             }
         } else {
             // momentum kept as the step u = -lr·v: u' = mu·u - lr·(g + l2·w), w' = w + u' (the reference's
