@@ -18,8 +18,8 @@ import java.util.Map;
  * {@code x} [n, features] (raw), {@code norm_mean} and {@code norm_std} (scalars; the graph normalises each
  * gathered mini-batch), {@code y} [n, classes] (one-hot), {@code perm} int64 [n] (the epoch's shuffle),
  * {@code steps} int64 scalar, every parameter, the optimiser state ({@code v_*} for SGD with momentum, held as
- * the last step {@code -lr·v}, none for momentum 0; {@code m_*}, {@code s_*} and the step counter {@code t} for Adam). An ONNX
- * {@code Loop} runs {@code steps} mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the last batch may be
+ * the last step {@code -lr·v}, none for momentum 0; {@code m_*}, {@code s_*} and the step counter {@code t} for
+ * Adam). An ONNX {@code Loop} runs {@code steps} mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the last batch may be
  * short), runs forward, loss, backward and the optimiser update, and carries parameters, state and the summed
  * loss to the next iteration. Outputs: {@code out_<name>} for every parameter and state tensor, and
  * {@code loss_sum}.
