@@ -19,9 +19,9 @@ import java.util.Map;
  * gathered mini-batch), {@code y} [n, classes] (one-hot), {@code perm} int64 [n] (the epoch's shuffle),
  * {@code steps} int64 scalar, every parameter, the optimiser state ({@code v_*} for SGD with momentum, held as
  * the last step {@code -lr·v}, none for momentum 0; {@code m_*}, {@code s_*} and the step counter {@code t} for
- * Adam). An ONNX {@code Loop} runs {@code steps} mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the last batch may be
- * short), runs forward, loss, backward and the optimiser update, and carries parameters, state and the summed
- * loss to the next iteration. Outputs: {@code out_<name>} for every parameter and state tensor, and
+ * Adam). An ONNX {@code Loop} runs {@code steps} mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the
+ * last batch may be short), runs forward, loss, backward and the optimiser update, and carries parameters, state
+ * and the summed loss to the next iteration. Outputs: {@code out_<name>} for every parameter and state tensor, and
  * {@code loss_sum}.
  *
  * <p>The <b>gradient graph</b> maps {@code x}, the normalisation, {@code y} and the parameters to {@code loss}
