@@ -97,14 +97,24 @@ public final class TrainBenchmark {
                 + "the GEMM ceiling (median over adjacent pairs: %.1f%%)", paired[3], paired[3] * flops / 1e9,
                 100 * plainFraction, 100 * paired[4]);
 
-        double oneThread = onnxSamplesPerSecond(mlp, data, stats, 1, 5);
+        // per core: the engine and the GEMM both on one intra-op thread, timed alternately the same way
+        double[] single = threads == 1 ? paired : interleaved(mlp, data, stats, 1, 5, flops);
+        double oneThread = single[1];
+        out.put("gemm_1thread_gflops", round(single[0]));
         out.put("ort_1thread_samples_per_s", round(oneThread));
+        out.put("ort_1thread_gemm_fraction", Math.round(oneThread * flops / (single[0] * 1e9) * 1000) / 1000.0);
+        out.put("ort_1thread_plain_sgd_samples_per_s", round(single[3]));
+        out.put("ort_1thread_plain_sgd_gemm_fraction",
+                Math.round(single[3] * flops / (single[0] * 1e9) * 1000) / 1000.0);
+        line("per core (1 intra-op thread, timed alternately with a 1-thread MatMul 2048^3 of %.1f GFLOP/s): engine "
+                + "%.0f samples/s = %.1f%% of it (pair median %.1f%%); plain SGD %.0f = %.1f%% (pair median %.1f%%)",
+                single[0], oneThread, 100 * oneThread * flops / (single[0] * 1e9), 100 * single[2], single[3],
+                100 * single[3] * flops / (single[0] * 1e9), 100 * single[4]);
         double[] perStep = stepPerRun(mlp, data, stats, threads);
         out.put("ort_step_per_run_samples_per_s", round(perStep[0]));
         out.put("ort_step_per_run_copy_weights_samples_per_s", round(perStep[1]));
-        line("ablations: 1 intra-op thread %.0f samples/s; one mini-batch per session.run, weights kept as ONNX "
-                + "Runtime tensors %.0f; one mini-batch per run, weights copied through Java arrays %.0f",
-                oneThread, perStep[0], perStep[1]);
+        line("ablations: one mini-batch per session.run, weights kept as ONNX Runtime tensors %.0f samples/s; one "
+                + "mini-batch per run, weights copied through Java arrays %.0f", perStep[0], perStep[1]);
 
         double java = javaSamplesPerSecond(mlp, data, stats, data.rows());
         out.put("java_samples_per_s", round(java));

@@ -22,7 +22,9 @@ import java.util.Map;
  * Adam). An ONNX {@code Loop} runs {@code steps} mini-batches; each gathers rows {@code perm[i·B, i·B+B)} (the
  * last batch may be short), runs forward, loss, backward and the optimiser update, and carries parameters, state
  * and the summed loss to the next iteration. Outputs: {@code out_<name>} for every parameter and state tensor, and
- * {@code loss_sum}.
+ * {@code loss_sum}. A dense-only model runs feature-major inside the loop (see {@link Network}): its weights and
+ * state are transposed on the way in and back on the way out, and its labels are gathered from {@code y}'s
+ * transpose; inputs and outputs keep the parameters' own shapes.
  *
  * <p>The <b>gradient graph</b> maps {@code x}, the normalisation, {@code y} and the parameters to {@code loss}
  * (mean cross-entropy plus {@code l2/2 Σ W²}) and {@code grad_<name>} for every parameter: the graph used by
@@ -34,6 +36,10 @@ public final class TrainingGraphs {
     public static final String MEAN = "norm_mean";
     public static final String STD = "norm_std";
     public static final String Y = "y";
+    /** The one-hot labels transposed, [classes, n]: made once per run for a feature-major model. */
+    static final String Y_T = "y_t";
+    /** {@code 1 / norm_std}, made once per run: the loop multiplies by it instead of dividing. */
+    static final String INV_STD = "norm_inv_std";
     public static final String PERM = "perm";
     public static final String STEPS = "steps";
     public static final String STEP_COUNTER = "t";
@@ -85,7 +91,10 @@ public final class TrainingGraphs {
         // normalise the gathered rows, not the shard: 64 cache-resident rows per step instead of two extra passes
         // over the whole shard per run
         String xb = normalise(body, body.op("Gather", attrs(attr("axis", 0)), X, rows));
-        String yb = body.op("Gather", attrs(attr("axis", 0)), Y, rows);
+        boolean featureMajor = Network.featureMajor(layout);
+        // feature-major, the one-hot labels are gathered from their transpose [classes, n] (made once per run)
+        String yb = featureMajor ? body.op("Gather", attrs(attr("axis", 1)), Y_T, rows)
+                : body.op("Gather", attrs(attr("axis", 0)), Y, rows);
         Map<String, String> params = new LinkedHashMap<>();
         for (String p : layout.parameters().keySet()) {
             params.put(p, in.get(p));
@@ -111,10 +120,16 @@ public final class TrainingGraphs {
         main.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
         main.input(PERM, Graph.INT64, new long[] {-1});
         main.input(STEPS, Graph.INT64, new long[0]);
+        main.opTo(INV_STD, "Reciprocal", attrs(), STD);
+        // the network's weights and state enter the loop in its layout (feature-major: Wᵀ, biases [out, 1]) and
+        // leave it in theirs: two transposes per run instead of packing W in every step
+        if (featureMajor) {
+            main.opTo(Y_T, "Transpose", attrs(attr("perm", 1, 0)), Y);
+        }
         List<String> loopInputs = new ArrayList<>(List.of(STEPS, ""));
         for (String name : carried) {
             main.input(name, Graph.FLOAT, shape(layout, name));
-            loopInputs.add(name);
+            loopInputs.add(Network.inner(main, layout, parameterOf(name), name));
         }
         loopInputs.add(main.scalar(0));
         List<String> outputs = new ArrayList<>();
@@ -126,7 +141,8 @@ public final class TrainingGraphs {
                 loopInputs.toArray(String[]::new));
         for (int i = 0; i < outputs.size(); i++) {
             String name = i < carried.size() ? carried.get(i) : null;
-            main.opTo(outputs.get(i), "Identity", attrs(), loopOut[i]);
+            String value = name == null ? loopOut[i] : Network.outer(main, layout, parameterOf(name), loopOut[i]);
+            main.opTo(outputs.get(i), "Identity", attrs(), value);
             main.output(outputs.get(i), Graph.FLOAT, name == null ? new long[0] : shape(layout, name));
         }
         return model(main);
@@ -142,12 +158,15 @@ public final class TrainingGraphs {
         Map<String, String> params = new LinkedHashMap<>();
         for (String p : layout.parameters().keySet()) {
             g.input(p, Graph.FLOAT, shape(layout, p));
-            params.put(p, p);
+            params.put(p, Network.inner(g, layout, p, p));
         }
         Network net = new Network(layout, g, params);
-        String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(normalise(g, X)), Y);
+        String y = Network.featureMajor(layout) ? g.op("Transpose", attrs(attr("perm", 1, 0)), Y) : Y;
+        g.opTo(INV_STD, "Reciprocal", attrs(), STD);
+        String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(normalise(g, X)), y);
         Map<String, String> grads = new LinkedHashMap<>();
-        net.backward(lossAndDelta[1]).forEach((p, gr) -> grads.put(p, net.scaled(gr, l2, 1, null, 0)));
+        net.backward(lossAndDelta[1]).forEach((p, gr) -> grads.put(p,
+                Network.outer(g, layout, p, net.scaled(gr, l2, 1, null, 0))));
         String rows = g.op("Cast", attrs(attr("to", (long) Graph.FLOAT)),
                 g.op("Gather", attrs(attr("axis", 0)), g.op("Shape", X), g.longScalar(0)));
         g.opTo(LOSS, "Add", attrs(), g.op("Div", lossAndDelta[0], rows), net.penalty(l2));
@@ -160,11 +179,12 @@ public final class TrainingGraphs {
     }
 
     /**
-     * {@code (x - mean) / std} in the graph: the shard is uploaded raw (one bulk copy), where normalising it in
-     * Java cost ~100 ms per call while that loop still runs interpreted in a young process.
+     * {@code (x - mean) · (1 / std)} in the graph ({@link #INV_STD} made once): the shard is uploaded raw (one bulk
+     * copy), where normalising it in Java cost ~100 ms per call while that loop still runs interpreted in a young
+     * process.
      */
     private static String normalise(Graph g, String x) {
-        return g.op("Div", g.op("Sub", x, MEAN), STD);
+        return g.op("Mul", g.op("Sub", x, MEAN), INV_STD);
     }
 
     /** The optimiser step: new value name of every carried tensor. */
@@ -215,13 +235,20 @@ public final class TrainingGraphs {
         return next;
     }
 
+    /** The parameter a carried tensor belongs to (itself for a parameter, null for t). */
+    private static String parameterOf(String name) {
+        if (name.equals(STEP_COUNTER)) {
+            return null;
+        }
+        return name.startsWith("v_") || name.startsWith("m_") || name.startsWith("s_") ? name.substring(2) : name;
+    }
+
     /** Static shape of a carried tensor: the parameter's shape for parameters and their state, [] for t. */
     public static long[] shape(Layout layout, String name) {
         if (name.equals(STEP_COUNTER)) {
             return new long[0];
         }
-        String p = name.startsWith("v_") || name.startsWith("m_") || name.startsWith("s_") ? name.substring(2) : name;
-        int[] s = layout.parameters().get(p);
+        int[] s = layout.parameters().get(parameterOf(name));
         long[] l = new long[s.length];
         for (int i = 0; i < s.length; i++) {
             l[i] = s[i];
