@@ -2,8 +2,9 @@
 # Training throughput in one run, on the same data (8,000 MNIST digits) and the same MLP 784-256-10 at batch 64:
 # the ONNX Runtime engine, the plain-Java reference, a numpy reference (skipped when python3/numpy is absent),
 # the GEMM ceiling through ONNX Runtime (MatMul 2048^3, same intra-op threads, timed alternately with the
-# engine) and the engine's fraction of it; the engine and numpy again with plain SGD (momentum 0); then the CNN
-# on the engine and on the plain-Java reference.
+# engine) and the engine's fraction of it; the engine and numpy again with plain SGD (momentum 0); the engine with
+# thread tuning (as train-shard runs it); the per-core figures (engine and GEMM on 1 thread); then the CNN on the
+# engine and on the plain-Java reference.
 #
 # usage: scripts/bench-train.sh [--threads N] [--rows N] [--provider cpu|cuda] [--svg FILE]
 #   --threads  ONNX Runtime intra-op threads and OpenBLAS threads (default: nproc)
@@ -40,7 +41,7 @@ mvn -B -q -pl shared test-compile >&2
 mvn -B -q -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2
 java -cp "shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")" \
     dev.cnai.bench.TrainBenchmark --data "$data" --rows "$rows" --threads "$threads" --provider "$provider" --dump "$work/mnist.bin" \
-    2> >(grep -v "INFO\|training engine\|OnnxTrainer create" >&2) | tee "$work/java.out"
+    2> >(grep -v "INFO\|training engine\|OnnxTrainer create\|OnnxTrainer run" >&2) | tee "$work/java.out"
 
 if command -v python3 >/dev/null && python3 -c 'import numpy' 2>/dev/null; then
     OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads \
@@ -62,12 +63,17 @@ if r.get("numpy_samples_per_s"):
     r["ort_vs_numpy"] = round(r["ort_samples_per_s"] / r["numpy_samples_per_s"], 2)
     print(f"engine vs numpy: {r['ort_vs_numpy']}x; vs plain Java: {r['ort_vs_java']}x; "
           f"{100 * r['ort_gemm_fraction']:.1f}% of {r['gemm_gflops']} GFLOP/s")
+    r["ort_tuned_vs_numpy"] = round(r["ort_tuned_samples_per_s"] / r["numpy_samples_per_s"], 2)
+    print(f"engine with thread tuning vs numpy: {r['ort_tuned_vs_numpy']}x; "
+          f"{100 * r['ort_tuned_gemm_fraction']:.1f}% of the GEMM ceiling")
 if r.get("numpy_plain_sgd_samples_per_s"):
     r["ort_vs_numpy_plain_sgd"] = round(r["ort_plain_sgd_samples_per_s"] / r["numpy_plain_sgd_samples_per_s"], 2)
     print(f"plain SGD (momentum 0): engine vs numpy {r['ort_vs_numpy_plain_sgd']}x; "
           f"{100 * r['ort_plain_sgd_gemm_fraction']:.1f}% of the GEMM ceiling")
 if sys.argv[3]:
-    bars = [("MLP: ONNX Runtime engine", r["ort_samples_per_s"]), ("MLP: numpy", r.get("numpy_samples_per_s") or 0),
+    bars = [("MLP: ONNX Runtime engine", r["ort_samples_per_s"]),
+            ("MLP: engine, thread tuning", r["ort_tuned_samples_per_s"]),
+            ("MLP: numpy", r.get("numpy_samples_per_s") or 0),
             ("MLP, plain SGD: ONNX Runtime", r["ort_plain_sgd_samples_per_s"]),
             ("MLP, plain SGD: numpy", r.get("numpy_plain_sgd_samples_per_s") or 0),
             ("MLP: plain Java", r["java_samples_per_s"]), ("CNN: ONNX Runtime engine", r["cnn_ort_samples_per_s"]),

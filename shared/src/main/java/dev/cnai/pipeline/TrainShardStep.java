@@ -30,8 +30,16 @@ public final class TrainShardStep implements AutoCloseable {
 
     /** @param intraOpThreads ONNX Runtime intra-op threads per training session (the CPU limit) */
     public TrainShardStep(ObjectStore store, int intraOpThreads) {
+        this(store, intraOpThreads, true);
+    }
+
+    /**
+     * @param intraOpThreads ONNX Runtime intra-op threads per training session (the CPU limit)
+     * @param tuneThreads    let the engine run dense models on one thread when that measures faster (same weights)
+     */
+    public TrainShardStep(ObjectStore store, int intraOpThreads, boolean tuneThreads) {
         this.store = store;
-        this.trainers = new Trainers(intraOpThreads);
+        this.trainers = new Trainers(intraOpThreads, tuneThreads);
     }
 
     public OutgoingEvent handle(ShardAssigned a) {

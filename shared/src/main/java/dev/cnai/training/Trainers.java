@@ -11,12 +11,22 @@ import java.util.Objects;
  */
 public final class Trainers implements AutoCloseable {
     private final int intraOpThreads;
+    private final boolean tuneThreads;
     private Key cachedKey;
     private OnnxTrainer cached;
 
-    /** @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process) */
+    /** @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process); thread tuning on */
     public Trainers(int intraOpThreads) {
+        this(intraOpThreads, true);
+    }
+
+    /**
+     * @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process)
+     * @param tuneThreads    see {@link OnnxTrainer#create(ModelSpec, int, int, TrainingSpec, int, boolean)}
+     */
+    public Trainers(int intraOpThreads, boolean tuneThreads) {
         this.intraOpThreads = Math.max(1, intraOpThreads);
+        this.tuneThreads = tuneThreads;
     }
 
     /** Trains {@code start} on {@code shard}; see {@link OnnxTrainer#train} and {@link JavaTrainer#train}. */
@@ -52,7 +62,7 @@ public final class Trainers implements AutoCloseable {
                 o.learningRate(), o.momentum(), o.l2(), null, null, o.optimizer(), o.beta1(), o.beta2(), o.engine(),
                 o.provider()));
         if (!key.equals(cachedKey)) {
-            OnnxTrainer next = OnnxTrainer.create(spec, features, classes, o, intraOpThreads);
+            OnnxTrainer next = OnnxTrainer.create(spec, features, classes, o, intraOpThreads, tuneThreads);
             if (cached != null) {
                 cached.close();
             }

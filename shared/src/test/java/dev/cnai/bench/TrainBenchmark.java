@@ -98,6 +98,13 @@ public final class TrainBenchmark {
                 100 * plainFraction, 100 * paired[4]);
 
         // per core: the engine and the GEMM both on one intra-op thread, timed alternately the same way
+        out.put("ort_tuned_samples_per_s", round(paired[5]));
+        out.put("ort_tuned_gemm_fraction", Math.round(paired[5] * flops / (gemm * 1e9) * 1000) / 1000.0);
+        out.put("ort_tuned_gemm_fraction_pair_median", Math.round(paired[6] * 1000) / 1000.0);
+        out.put("ort_tuned_threads_in_use", (int) paired[7]);
+        line("ONNX Runtime engine with thread tuning (as train-shard runs it; ended on %d thread(s)): %.0f samples/s, "
+                + "%.1f%% of the GEMM ceiling (median over adjacent pairs: %.1f%%)", (int) paired[7], paired[5],
+                100 * paired[5] * flops / (gemm * 1e9), 100 * paired[6]);
         double[] single = threads == 1 ? paired : interleaved(mlp, data, stats, 1, 5, flops);
         double oneThread = single[1];
         out.put("gemm_1thread_gflops", round(single[0]));
@@ -138,7 +145,8 @@ public final class TrainBenchmark {
     private static double onnxSamplesPerSecond(ModelSpec spec, Dataset data, NormStats stats, int threads,
             int epochs) {
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
-        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs), threads)) {
+        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs), threads,
+                false)) {
             engine.train(w0, data, stats, 0);
             double[] times = new double[5];
             for (int r = 0; r < times.length; r++) {
@@ -151,10 +159,11 @@ public final class TrainBenchmark {
     }
 
     /**
-     * The GEMM ceiling and the engine timed alternately, 7 rounds after a warm-up of each: the engine with SGD
-     * momentum 0.9 (as numpy) and with plain SGD (momentum 0). Returns {GEMM GFLOP/s (fastest), momentum samples/s
-     * (fastest), median over the rounds of its fraction of the GEMM run next to it, plain-SGD samples/s (fastest),
-     * its median fraction}.
+     * The GEMM ceiling and the engine timed alternately, 7 rounds after a warm-up of each: the engine on
+     * {@code threads} threads with SGD momentum 0.9 (as numpy) and with plain SGD (momentum 0), and with momentum and
+     * thread tuning (as train-shard runs it). Returns {GEMM GFLOP/s (fastest), then per engine its samples/s
+     * (fastest) and the median over the rounds of its fraction of the GEMM run next to it, then the threads the
+     * tuned engine ended on}.
      */
     private static double[] interleaved(ModelSpec spec, Dataset data, NormStats stats, int threads, int epochs,
             double flopsPerSample) throws OrtException {
@@ -162,10 +171,12 @@ public final class TrainBenchmark {
         int rounds = 7;
         try (Gemm gemm = new Gemm(2048, threads);
                 OnnxTrainer momentum = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs, 0.9),
-                        threads);
+                        threads, false);
                 OnnxTrainer plain = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs, 0),
-                        threads)) {
-            OnnxTrainer[] engines = {momentum, plain};
+                        threads, false);
+                OnnxTrainer tuned = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs, 0.9),
+                        threads, true)) {
+            OnnxTrainer[] engines = {momentum, plain, tuned};
             gemm.seconds();
             for (OnnxTrainer e : engines) {
                 e.train(w0, data, stats, 0);
@@ -183,7 +194,8 @@ public final class TrainBenchmark {
                             / (gemm.flops() / gemmTimes[r]);
                 }
             }
-            double[] out = new double[1 + 2 * engines.length];
+            double[] out = new double[2 + 2 * engines.length];
+            out[out.length - 1] = tuned.threadsInUse();
             out[0] = gemm.flops() / fastest(gemmTimes) / 1e9;
             for (int k = 0; k < engines.length; k++) {
                 Arrays.sort(fractions[k]);

@@ -82,6 +82,47 @@ class OnnxTrainerTest {
         }
     }
 
+    @Test
+    void threadTuningNeverChangesTheWeights() {
+        // tuning runs epochs on 1 or 2 threads by measurement; it stays on only where both give the same bytes,
+        // and turns itself off where they round differently
+        Dataset data = TestData.blobs(520, 400, 10, 1.0, 0.5, 11);
+        for (ModelSpec spec : List.of(new ModelSpec("mlp", List.of(128)), new ModelSpec("softmax", null))) {
+            Weights w0 = Models.initialize(spec, data.features(), data.classes(), 3);
+            for (String optimizer : List.of(TrainingSpec.SGD, TrainingSpec.ADAM)) {
+                TrainingSpec o = new TrainingSpec(1, 3, 64, 0.01, 0.9, 1e-4, 1, 1L, optimizer, null, null, "onnx",
+                        "cpu");
+                Weights one;
+                try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 1, false)) {
+                    one = engine.train(w0, data, STATS, 9).weights();
+                }
+                Weights two;
+                try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 2, false)) {
+                    two = engine.train(w0, data, STATS, 9).weights();
+                }
+                // here the MLP agrees and the softmax does not; which shapes do depends on the CPU's kernels
+                boolean threadsAgree = bytes(one).equals(bytes(two));
+                try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 2, true)) {
+                    for (int call = 0; call < 4; call++) { // 12 epochs: both sessions run (probe, measurements)
+                        Weights tuned = engine.train(w0, data, STATS, 9).weights();
+                        assertEquals(bytes(two), bytes(tuned), spec.family() + " " + optimizer + " call " + call);
+                    }
+                    assertTrue(threadsAgree || engine.threadsInUse() == 2);
+                }
+            }
+        }
+    }
+
+    private static String bytes(Weights w) {
+        StringBuilder sb = new StringBuilder();
+        for (Tensor t : w.tensors()) {
+            for (float f : t.data()) {
+                sb.append(Integer.toHexString(Float.floatToRawIntBits(f))).append(' ');
+            }
+        }
+        return sb.toString();
+    }
+
     /** One batch holding every row, no momentum: w1 = w0 - lr·(∇loss + l2·W) whatever the shuffle. */
     private static void sgdStep(ModelSpec spec, Dataset data) {
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 7);

@@ -26,11 +26,18 @@ public class TrainShardFunction {
         /** ONNX Runtime intra-op threads of the training engine; 0 uses every processor the JVM sees (the CPU limit). */
         @WithDefault("0")
         int intraOpThreads();
+
+        /**
+         * Let the engine train a dense model on one intra-op thread for as long as that measures faster than all of
+         * them (it checks first that both give bit-identical weights); false keeps every epoch on all threads.
+         */
+        @WithDefault("true")
+        boolean tuneThreads();
     }
 
     public TrainShardFunction(ObjectStore store, Config config) {
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
-        this.step = new TrainShardStep(store, threads);
+        this.step = new TrainShardStep(store, threads, config.tuneThreads());
     }
 
     @Funq("train-shard")
