@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * The training engine's accuracy bars through the real pipeline (the local broker and the five packaged functions
  * as processes, real HTTP CloudEvents) on the 10,000 MNIST digits in 4 shards: the default `cnai local` MLP run
  * reaches 94 % test accuracy and the README's CNN recipe 97.5 %. Seeded, so one machine always gives the same
- * numbers (here: 96.10 % and 98.50 %); over eight seeds the CNN recipe gave 98.0–98.6 % and the MLP default
- * 95.4–96.1 % over four (docs/benchmarks.md). About two minutes on two cores.
+ * numbers (here: 95.20 % and 98.50 %); over eight seeds the CNN recipe gave 98.0–98.6 % and the MLP default
+ * 95.2–95.9 % over four (docs/benchmarks.md). About two minutes on two cores.
  */
 class AccuracyIT {
     /** The README's CNN recipe, verbatim. */
