@@ -279,8 +279,8 @@ public final class OnnxTrainer implements AutoCloseable {
         int before = tuner.faster();
         tuner.record(option, (System.nanoTime() - t0) / 1e9 / rows);
         if (tuner.faster() != before) {
-            LOG.infof("training engine: %d intra-op thread(s) now train faster (%.2f vs %.2f µs per row)",
-                    tuner.faster() == 1 ? 1 : threads, 1e6 * tuner.score(tuner.faster()),
+            LOG.debugf("training engine: %d intra-op thread(s) now train faster (%.2f vs %.2f µs per row)",
+                    (Object) (tuner.faster() == 1 ? 1 : threads), 1e6 * tuner.score(tuner.faster()),
                     1e6 * tuner.score(1 - tuner.faster()));
         }
         return r;

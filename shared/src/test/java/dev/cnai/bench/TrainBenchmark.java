@@ -117,6 +117,14 @@ public final class TrainBenchmark {
                 + "%.0f samples/s = %.1f%% of it (pair median %.1f%%); plain SGD %.0f = %.1f%% (pair median %.1f%%)",
                 single[0], oneThread, 100 * oneThread * flops / (single[0] * 1e9), 100 * single[2], single[3],
                 100 * single[3] * flops / (single[0] * 1e9), 100 * single[4]);
+        if (threads > 1) {
+            double side = sideBySide(mlp, data, stats, threads, 5);
+            out.put("ort_side_by_side_samples_per_s", round(side));
+            out.put("ort_side_by_side_gemm_fraction", Math.round(side * flops / (gemm * 1e9) * 1000) / 1000.0);
+            line("%d engines side by side, 1 intra-op thread each (%d shards trained at once, as train-shard does): "
+                    + "%.0f samples/s together = %.1f%% of the %d-thread GEMM ceiling", threads, threads, side,
+                    100 * side * flops / (gemm * 1e9), threads);
+        }
         double[] perStep = stepPerRun(mlp, data, stats, threads);
         out.put("ort_step_per_run_samples_per_s", round(perStep[0]));
         out.put("ort_step_per_run_copy_weights_samples_per_s", round(perStep[1]));
@@ -203,6 +211,41 @@ public final class TrainBenchmark {
                 out[2 + 2 * k] = fractions[k][rounds / 2];
             }
             return out;
+        }
+    }
+
+    /**
+     * {@code engines} single-thread engines training concurrently, each its own copy of the data (like shards):
+     * total samples/s of the fastest of 5 rounds (a round ends when the slowest engine finishes), after a warm-up.
+     */
+    private static double sideBySide(ModelSpec spec, Dataset data, NormStats stats, int engines, int epochs)
+            throws Exception {
+        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(engines);
+        List<OnnxTrainer> trainers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < engines; i++) {
+                trainers.add(OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs), 1, false));
+            }
+            double best = Double.MAX_VALUE;
+            for (int r = 0; r <= 5; r++) {
+                int round = r;
+                long t0 = System.nanoTime();
+                List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                for (OnnxTrainer t : trainers) {
+                    done.add(pool.submit(() -> t.train(w0, data, stats, round)));
+                }
+                for (java.util.concurrent.Future<?> f : done) {
+                    f.get();
+                }
+                if (r > 0) {
+                    best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+                }
+            }
+            return (double) engines * epochs * data.rows() / best;
+        } finally {
+            trainers.forEach(OnnxTrainer::close);
+            pool.shutdown();
         }
     }
 
