@@ -1,6 +1,7 @@
 package dev.cnai.training;
 
 import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -17,7 +18,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -43,7 +46,7 @@ public final class OnnxTrainer implements AutoCloseable {
     private final OrtSession single;
     private final ThreadTuner tuner;
     /** Remainders {@code rows % batch} for which both sessions were seen to train bit-identically. */
-    private final java.util.Set<Integer> identical = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Integer> identical = ConcurrentHashMap.newKeySet();
     /** Set when a probe found the sessions differ: thread tuning is off for this engine from then on. */
     private volatile boolean tuningOff;
     private final Layout layout;
@@ -299,7 +302,7 @@ public final class OnnxTrainer implements AutoCloseable {
         try (OrtSession.Result other = single.run(inputs)) {
             tuner.record(0, (t1 - t0) / 1e9 / rows);
             tuner.record(1, (System.nanoTime() - t1) / 1e9 / rows);
-            for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
+            for (Map.Entry<String, OnnxValue> e : r) {
                 OnnxTensor mine = (OnnxTensor) e.getValue();
                 OnnxTensor theirs = (OnnxTensor) other.get(e.getKey()).orElseThrow();
                 if (!mine.getByteBuffer().equals(theirs.getByteBuffer())) {

@@ -27,11 +27,15 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
 /**
@@ -221,8 +225,8 @@ public final class TrainBenchmark {
     private static double sideBySide(ModelSpec spec, Dataset data, NormStats stats, int engines, int epochs)
             throws Exception {
         Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(engines);
-        List<OnnxTrainer> trainers = new java.util.ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(engines);
+        List<OnnxTrainer> trainers = new ArrayList<>();
         try {
             for (int i = 0; i < engines; i++) {
                 trainers.add(OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs), 1, false));
@@ -231,11 +235,11 @@ public final class TrainBenchmark {
             for (int r = 0; r <= 5; r++) {
                 int round = r;
                 long t0 = System.nanoTime();
-                List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+                List<Future<?>> done = new ArrayList<>();
                 for (OnnxTrainer t : trainers) {
                     done.add(pool.submit(() -> t.train(w0, data, stats, round)));
                 }
-                for (java.util.concurrent.Future<?> f : done) {
+                for (Future<?> f : done) {
                     f.get();
                 }
                 if (r > 0) {

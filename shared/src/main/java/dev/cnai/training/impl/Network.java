@@ -12,14 +12,14 @@ import java.util.Map;
 /**
  * Emits the forward pass, the softmax cross-entropy and the hand-derived backward pass of a model into a
  * {@link Graph}. Forward: [Reshape → (Conv → Relu → MaxPool)×k → Flatten] → (Gemm → Relu)×h → Gemm.
+ * Backward uses only standard operators: Gemm with transposes for dense layers, Where for the ReLU mask,
+ * ScatterElements on MaxPool's indices for unpooling, ConvTranspose for the input gradient of a convolution and
+ * a Conv over batch-transposed tensors for its kernel gradient.
  *
  * <p>A dense-only model (softmax regression, MLP) runs <b>feature-major</b>: activations are [features, rows],
  * weights are held as Wᵀ [out, in] and biases as [out, 1] (see {@link #inner}), so that every product reads its
  * weight as the un-transposed left operand and packs only the 64-row mini-batch. Row-major, the forward product
  * x·W packs the whole 784×256 weight in every step. A CNN keeps the row-major layout.
- * Backward uses only standard operators: Gemm with transposes for dense layers, Where for the ReLU mask,
- * ScatterElements on MaxPool's indices for unpooling, ConvTranspose for the input gradient of a convolution and
- * a Conv over batch-transposed tensors for its kernel gradient.
  */
 final class Network {
     private final Layout layout;
