@@ -7,9 +7,9 @@ package dev.cnai.training;
  * {@code OnnxTrainerTest.denseModelsTrainBitIdenticallyOnOneAndTwoThreads}).
  *
  * <p>Why: an epoch is hundreds of ~100 µs operators, each a fork-join across the intra-op threads. On a VM whose
- * second vCPU is descheduled at times, those joins wait on it, and one thread then trains faster than two while a
- * large GEMM still scales: bench-train measured 1 thread 1.27× faster than 2 in the same run, and 2 threads 1.6×
- * faster than 1 in another hour.
+ * vCPUs answer each other slowly at times, those joins wait, and one thread then trains faster than two while a
+ * large GEMM still scales: bench-train measured 1 thread 1.27× faster than 2 in one run, and 2 threads 1.4–1.5×
+ * faster than 1 minutes later.
  *
  * <p>Each option is measured twice before any choice (the first run of a session pays its allocations); then the
  * faster by the lower of its last two measurements runs, and every {@value #REPROBE_EVERY}th epoch the other one
