@@ -8,9 +8,12 @@ import dev.cnai.events.ShardAssigned;
 import dev.cnai.events.ShardTrained;
 import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStore;
+import dev.cnai.training.Models;
 import dev.cnai.training.TrainResult;
 import dev.cnai.training.Trainers;
+import dev.cnai.training.TrainingSpec;
 import dev.cnai.training.Weights;
+import java.util.function.Consumer;
 
 /**
  * train-shard: trains one shard for one round from the round's global weights on the engine the plan names
@@ -22,6 +25,18 @@ public final class TrainShardStep implements AutoCloseable {
 
     private final ObjectStore store;
     private final Trainers trainers;
+    private final Consumer<Trained> observer;
+
+    /**
+     * One local training this step ran (not a redelivery answered from the store): for throughput metrics.
+     *
+     * @param engine  {@code onnx} or {@code java}
+     * @param model   the model family: {@code softmax}, {@code mlp} or {@code cnn}
+     * @param samples rows trained on, counted once per local epoch
+     * @param nanos   wall time of the training call
+     */
+    public record Trained(String engine, String model, long samples, long nanos) {
+    }
 
     /** A step whose ONNX Runtime sessions use as many intra-op threads as the JVM sees processors. */
     public TrainShardStep(ObjectStore store) {
@@ -38,8 +53,14 @@ public final class TrainShardStep implements AutoCloseable {
      * @param tuneThreads    let the engine run dense models on one thread when that measures faster (same weights)
      */
     public TrainShardStep(ObjectStore store, int intraOpThreads, boolean tuneThreads) {
+        this(store, intraOpThreads, tuneThreads, t -> { });
+    }
+
+    /** As above, telling {@code observer} about every local training it runs. */
+    public TrainShardStep(ObjectStore store, int intraOpThreads, boolean tuneThreads, Consumer<Trained> observer) {
         this.store = store;
         this.trainers = new Trainers(intraOpThreads, tuneThreads);
+        this.observer = observer;
     }
 
     public OutgoingEvent handle(ShardAssigned a) {
@@ -53,8 +74,11 @@ public final class TrainShardStep implements AutoCloseable {
         Dataset shard = ShardCodec.decode(store.read(a.data()));
         Weights start = Weights.decode(store.read(a.weights()));
         long seed = plan.training().seed() * 1_000_003L + a.round() * 1_009L + a.shard();
-        TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), plan.training().forRound(a.round()),
-                seed);
+        TrainingSpec options = plan.training().forRound(a.round());
+        long t0 = System.nanoTime();
+        TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), options, seed);
+        observer.accept(new Trained(options.engine(), Models.normalize(plan.model()).family(),
+                (long) r.samples() * options.localEpochs(), System.nanoTime() - t0));
         ArtifactRef ref = store.put(Keys.shardWeights(a.runId(), a.round(), a.shard()), r.weights().encode());
         ShardTrained trained = new ShardTrained(a.runId(), a.round(), a.shard(), a.shardCount(), r.samples(),
                 r.meanLoss(), ref, a.plan());

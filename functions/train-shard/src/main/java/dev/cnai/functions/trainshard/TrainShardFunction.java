@@ -6,15 +6,20 @@ import dev.cnai.function.Infrastructure;
 import dev.cnai.pipeline.TrainShardStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.funqy.knative.events.CloudEvent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.concurrent.TimeUnit;
 
 /**
  * train-shard: {@code dev.cnai.shard.assigned} → one round of local training on one shard; replies
- * {@code dev.cnai.shard.trained} as the HTTP response (the broker re-injects the reply).
+ * {@code dev.cnai.shard.trained} as the HTTP response (the broker re-injects the reply). Training throughput:
+ * {@code cnai.train.samples} (rows × local epochs) and {@code cnai.train.duration}, tagged {@code engine} and
+ * {@code model}; samples/s is the ratio of their rates.
  */
 @ApplicationScoped
 public class TrainShardFunction {
@@ -35,9 +40,13 @@ public class TrainShardFunction {
         boolean tuneThreads();
     }
 
-    public TrainShardFunction(ObjectStore store, Config config) {
+    public TrainShardFunction(ObjectStore store, Config config, MeterRegistry metrics) {
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
-        this.step = new TrainShardStep(store, threads, config.tuneThreads());
+        this.step = new TrainShardStep(store, threads, config.tuneThreads(), t -> {
+            metrics.counter("cnai.train.samples", "engine", t.engine(), "model", t.model()).increment(t.samples());
+            Timer.builder("cnai.train.duration").tags("engine", t.engine(), "model", t.model()).register(metrics)
+                    .record(t.nanos(), TimeUnit.NANOSECONDS);
+        });
     }
 
     @Funq("train-shard")

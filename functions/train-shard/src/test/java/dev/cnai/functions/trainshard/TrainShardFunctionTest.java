@@ -2,6 +2,7 @@ package dev.cnai.functions.trainshard;
 
 import static dev.cnai.function.testing.CloudEventRequests.binary;
 import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -43,6 +44,30 @@ class TrainShardFunctionTest extends MalformedEventContract {
         assertEquals(2, r.jsonPath().getInt("shard"));
         assertEquals(a.rows(), r.jsonPath().getInt("samples"));
         assertTrue(Files.isRegularFile(FunctionTestResource.storeDir().resolve("runs/run-t1/rounds/1/shard-2.weights")));
+    }
+
+    @Test
+    void trainingThroughputIsInTheMetrics() throws Exception {
+        ShardAssigned a = prepare("run-t5").get(1);
+        binary(EventTypes.SHARD_ASSIGNED, "a-5", "run-t5", a).then().statusCode(200);
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        double samples = metricValue(metrics, "cnai_train_samples_total{engine=\"onnx\",model=\"mlp\"}");
+        assertTrue(samples >= a.rows(), metrics);
+        assertTrue(metricValue(metrics, "cnai_train_duration_seconds_count{engine=\"onnx\",model=\"mlp\"}") >= 1);
+        assertTrue(metricValue(metrics, "cnai_train_duration_seconds_sum{engine=\"onnx\",model=\"mlp\"}") > 0);
+        // a redelivery is answered from the store: no training, no samples
+        binary(EventTypes.SHARD_ASSIGNED, "a-5", "run-t5", a).then().statusCode(200);
+        String again = given().get("/q/metrics").then().extract().asString();
+        assertEquals(samples, metricValue(again, "cnai_train_samples_total{engine=\"onnx\",model=\"mlp\"}"));
+    }
+
+    private static double metricValue(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(series + " not in /q/metrics:\n" + metrics);
     }
 
     @Test
