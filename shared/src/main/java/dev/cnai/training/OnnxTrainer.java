@@ -170,7 +170,7 @@ public final class OnnxTrainer implements AutoCloseable {
             OnnxTensor y = track(owned, OnnxTensor.createTensor(env, staging.oneHot(shard),
                     new long[] {n, shard.classes()}));
             OnnxTensor stepsTensor = track(owned, OnnxTensor.createTensor(env, steps));
-            Map<String, OnnxTensor> carried = initialState(start, owned);
+            Map<String, OnnxTensor> carried = initialState(start, owned, staging);
             int[] order = new int[n];
             for (int i = 0; i < n; i++) {
                 order[i] = i;
@@ -333,12 +333,23 @@ public final class OnnxTrainer implements AutoCloseable {
         }
     }
 
-    private Map<String, OnnxTensor> initialState(Weights start, List<OnnxTensor> owned) throws OrtException {
+    /**
+     * The start weights and zero optimiser state as tensors over the staging buffers, reused from call to call: a
+     * heap array handed to ONNX Runtime is copied into a fresh direct buffer, and first touches of fresh memory
+     * are slow on this VM. Measured for the MNIST MLP 784-256-10 with momentum, 2,000 rows, 44 calls each: 8.1 ms
+     * per call before, 0.46 ms after, against a ~16 ms epoch.
+     */
+    private Map<String, OnnxTensor> initialState(Weights start, List<OnnxTensor> owned, Staging staging)
+            throws OrtException {
         Map<String, OnnxTensor> carried = new HashMap<>();
-        for (Tensor t : start.tensors()) {
-            carried.put(t.name(), track(owned, tensor(t)));
+        List<Tensor> tensors = start.tensors();
+        FloatBuffer[] weights = staging.weights(tensors);
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            carried.put(t.name(), track(owned, OnnxTensor.createTensor(env, weights[i], shape(t))));
             for (String state : TrainingGraphs.stateNames(options, t.name())) {
-                carried.put(state, track(owned, tensor(new Tensor(state, t.shape(), new float[t.size()]))));
+                // ONNX Runtime never writes an input: every state tensor can view the same zeros
+                carried.put(state, track(owned, OnnxTensor.createTensor(env, staging.zeros(t.size()), shape(t))));
             }
         }
         if (options.optimizer().equals(TrainingSpec.ADAM)) {
@@ -364,11 +375,15 @@ public final class OnnxTrainer implements AutoCloseable {
     }
 
     private OnnxTensor tensor(Tensor t) throws OrtException {
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), shape(t));
+    }
+
+    private static long[] shape(Tensor t) {
         long[] shape = new long[t.shape().length];
         for (int i = 0; i < shape.length; i++) {
             shape[i] = t.shape()[i];
         }
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), shape);
+        return shape;
     }
 
     private static float[] floats(OnnxTensor t) {
@@ -405,13 +420,17 @@ public final class OnnxTrainer implements AutoCloseable {
     }
 
     /**
-     * The direct buffers one call uploads through (shard, one-hot labels, permutation); ONNX Runtime reads them
-     * without copying. Grown on demand and kept by the engine for its next call.
+     * The direct buffers one call uploads through (shard, one-hot labels, permutation, start weights, zero
+     * optimiser state); ONNX Runtime reads them without copying. Grown on demand and kept by the engine for its next
+     * call.
      */
     private static final class Staging {
         private ByteBuffer x;
         private ByteBuffer y;
         private ByteBuffer perm;
+        private ByteBuffer weights;
+        /** Never written after allocation (zero-filled by the JVM). */
+        private ByteBuffer zeros;
 
         /** The shard's raw values, bulk-copied into the direct buffer (the graph normalises them). */
         FloatBuffer raw(Dataset d) {
@@ -432,6 +451,32 @@ public final class OnnxTrainer implements AutoCloseable {
                 b.put(r * d.classes() + d.y()[r], 1f);
             }
             return b.limit(d.rows() * d.classes());
+        }
+
+        /** The tensors' values bulk-copied into one direct buffer; a view per tensor, in order. */
+        FloatBuffer[] weights(List<Tensor> tensors) {
+            long total = 0;
+            for (Tensor t : tensors) {
+                total += t.size();
+            }
+            weights = fit(weights, 4L * total);
+            FloatBuffer all = weights.clear().asFloatBuffer();
+            FloatBuffer[] views = new FloatBuffer[tensors.size()];
+            for (int i = 0; i < views.length; i++) {
+                float[] d = tensors.get(i).data();
+                views[i] = all.slice().limit(d.length);
+                views[i].put(d).flip();
+                all.position(all.position() + d.length);
+            }
+            return views;
+        }
+
+        /** A direct view of {@code n} zeros. */
+        FloatBuffer zeros(int n) {
+            if (zeros == null || zeros.capacity() < 4L * n) {
+                zeros = fit(null, 4L * n);
+            }
+            return zeros.duplicate().order(ByteOrder.nativeOrder()).clear().asFloatBuffer().limit(n);
         }
 
         LongBuffer perm(int n) {
