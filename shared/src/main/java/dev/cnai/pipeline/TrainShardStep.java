@@ -45,18 +45,14 @@ public final class TrainShardStep implements AutoCloseable {
 
     /** @param intraOpThreads ONNX Runtime intra-op threads per training session (the CPU limit) */
     public TrainShardStep(ObjectStore store, int intraOpThreads) {
-        this(store, intraOpThreads, true);
+        this(store, intraOpThreads, true, t -> { });
     }
 
     /**
      * @param intraOpThreads ONNX Runtime intra-op threads per training session (the CPU limit)
      * @param tuneThreads    let the engine run dense models on one thread when that measures faster (same weights)
+     * @param observer       told about every local training the step runs (not about redeliveries)
      */
-    public TrainShardStep(ObjectStore store, int intraOpThreads, boolean tuneThreads) {
-        this(store, intraOpThreads, tuneThreads, t -> { });
-    }
-
-    /** As above, telling {@code observer} about every local training it runs. */
     public TrainShardStep(ObjectStore store, int intraOpThreads, boolean tuneThreads, Consumer<Trained> observer) {
         this.store = store;
         this.trainers = new Trainers(intraOpThreads, tuneThreads);

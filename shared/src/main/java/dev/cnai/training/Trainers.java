@@ -15,11 +15,6 @@ public final class Trainers implements AutoCloseable {
     private Key cachedKey;
     private OnnxTrainer cached;
 
-    /** @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process); thread tuning on */
-    public Trainers(int intraOpThreads) {
-        this(intraOpThreads, true);
-    }
-
     /**
      * @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process)
      * @param tuneThreads    see {@link OnnxTrainer#create(ModelSpec, int, int, TrainingSpec, int, boolean)}
