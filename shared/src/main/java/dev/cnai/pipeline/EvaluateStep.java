@@ -2,6 +2,7 @@ package dev.cnai.pipeline;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
+import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
 import dev.cnai.events.OutgoingEvent;
@@ -22,56 +23,79 @@ import dev.cnai.training.Weights;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * evaluate: the fan-in. Each {@code shard.trained} is recorded once under (run, round, shard); when
  * every shard of the round has reported, the updates are averaged (FedAvg, weighted by samples),
  * scored on the validation split, and the round is decided: next round, early stop, or done (then
  * the best round's weights are exported to ONNX and scored on the test split with ONNX Runtime).
- * Exactly one delivery decides a round: the first delivery of the last missing report, which claims the
- * round result with a create-if-absent write. A redelivered report (already recorded) re-emits the
- * stored outcome with the same event ids, so a crash between deciding and emitting loses nothing.
+ *
+ * <p>Exactly one report decides a round: the delivery that finds every report recorded claims the round result
+ * with a create-if-absent write, and the result names that report's shard ({@link RoundResult#decidedBy()}).
+ * Only deliveries of that report emit the round's outcome, and only until the emission is confirmed
+ * ({@link Outbox}): a duplicate of any other report, a late report, or a redelivery after the outcome went out
+ * emits nothing, so a duplicate never multiplies through the next round's fan-out. A crash after the claim and
+ * before the confirmation is recovered by the redelivery of the deciding report, which emits then.
  */
 public final class EvaluateStep {
     public static final String FUNCTION = "evaluate";
 
-    /** The stored outcome of a round. */
+    /**
+     * The stored outcome of a round.
+     *
+     * @param decidedBy the shard whose report completed the fan-in: only its deliveries emit the outcome
+     */
     public record RoundResult(int round, int rounds, double trainLoss, double validationLoss, double validationAccuracy,
-            String decision, int bestRound, ArtifactRef averaged, ArtifactRef best, long elapsedMillis) {
+            String decision, int bestRound, ArtifactRef averaged, ArtifactRef best, long elapsedMillis, int decidedBy) {
     }
 
     private final ObjectStore store;
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private final Outbox outbox;
+    private final KeyedLocks locks = new KeyedLocks();
 
     public EvaluateStep(ObjectStore store) {
         this.store = store;
+        this.outbox = new Outbox(store);
     }
 
+    /** {@link #handle(ShardTrained, EventSender)} for in-process drivers: the returned events count as sent. */
     public List<OutgoingEvent> handle(ShardTrained t) {
-        boolean firstDelivery = store.putIfAbsent(Keys.report(t.runId(), t.round(), t.shard()),
-                dev.cnai.events.EventCodec.encode(t)).created();
-        synchronized (locks.computeIfAbsent(t.runId() + "/" + t.round(), k -> new Object())) {
-            RunPlan plan = Json.read(store, t.plan(), RunPlan.class);
-            var stored = Json.get(store, Keys.roundResult(t.runId(), t.round()), RoundResult.class);
-            if (!firstDelivery) {
-                // a redelivery: re-emit the round's outcome if it was decided, else there is nothing to say yet
-                return stored.map(r -> events(plan, t, r)).orElse(List.of());
+        return handle(t, EventSender.RETURNED);
+    }
+
+    /**
+     * Records the report and, when it completes the round (or is a redelivery of the report that did, whose emission
+     * is unconfirmed), decides the round and sends its events through {@code sender}.
+     *
+     * @return the events sent (empty for every other delivery)
+     */
+    public List<OutgoingEvent> handle(ShardTrained t, EventSender sender) {
+        store.putIfAbsent(Keys.report(t.runId(), t.round(), t.shard()), EventCodec.encode(t));
+        try (KeyedLocks.Held held = locks.lock(t.runId() + "/" + t.round())) {
+            String key = Keys.roundResult(t.runId(), t.round());
+            RunPlan plan = null;
+            RoundResult result = Json.get(store, key, RoundResult.class).orElse(null);
+            if (result == null) {
+                List<ShardTrained> reports = reports(t);
+                if (reports.size() < t.shardCount()) {
+                    return List.of();
+                }
+                plan = Json.read(store, t.plan(), RunPlan.class);
+                // first writer wins; a replica racing on the same store may have claimed it for another shard
+                result = Json.putIfAbsent(store, key, aggregate(plan, t, reports), RoundResult.class);
             }
-            if (stored.isPresent()) {
-                return List.of(); // another shard's delivery decided this round and emitted its outcome
-            }
-            List<ShardTrained> reports = reports(t);
-            if (reports.size() < t.shardCount()) {
+            String emission = "evaluate-round-" + t.round();
+            if (result.decidedBy() != t.shard() || outbox.confirmed(t.runId(), emission)) {
                 return List.of();
             }
-            ObjectStore.PutResult claim = store.putIfAbsent(Keys.roundResult(t.runId(), t.round()),
-                    dev.cnai.events.EventCodec.encode(aggregate(plan, t, reports)));
-            if (!claim.created()) {
-                return List.of(); // a concurrent delivery (another replica) decided first and emits
-            }
-            return events(plan, t, Json.get(store, Keys.roundResult(t.runId(), t.round()), RoundResult.class).orElseThrow());
+            plan = plan != null ? plan : Json.read(store, t.plan(), RunPlan.class);
+            return outbox.send(t.runId(), emission, events(plan, t, result), sender);
         }
+    }
+
+    /** Rounds being handled right now (for tests: the lock table does not grow with runs). */
+    int activeRounds() {
+        return locks.size();
     }
 
     private List<ShardTrained> reports(ShardTrained t) {
@@ -122,7 +146,7 @@ public final class EvaluateStep {
         }
         long elapsed = System.currentTimeMillis() - plan.createdAtMillis();
         return new RoundResult(t.round(), rounds, lossSum / samples, m.loss(), m.accuracy(), decision, bestRound, avgRef,
-                best, elapsed);
+                best, elapsed, t.shard());
     }
 
     private List<OutgoingEvent> events(RunPlan plan, ShardTrained t, RoundResult r) {

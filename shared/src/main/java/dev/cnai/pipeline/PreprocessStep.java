@@ -33,17 +33,23 @@ import java.util.List;
  * preprocess: reads and validates the raw dataset, fits normalisation on the training split, makes a
  * stratified seeded split, writes the shards, the plan and the round-1 global weights, and emits
  * {@code dataset.prepared} and one {@code shard.assigned} per shard. A redelivered request finds
- * {@code prepared.json} and re-emits the same events without re-reading the dataset.
+ * {@code prepared.json} and does not re-read the dataset; it re-emits the same events (same ids) only while the first
+ * emission is unconfirmed (a crash between writing and emitting), and nothing once it was ({@link Outbox}).
  */
 public final class PreprocessStep {
     public static final String FUNCTION = "preprocess";
 
+    private static final String EMISSION = "preprocess";
+
     private final ObjectStore store;
     private final String defaultModelName;
+    private final Outbox outbox;
+    private final KeyedLocks locks = new KeyedLocks();
 
     public PreprocessStep(ObjectStore store, String defaultModelName) {
         this.store = store;
         this.defaultModelName = defaultModelName;
+        this.outbox = new Outbox(store);
     }
 
     /** The run id of a request: its own, or one derived from the CloudEvent's source and id. */
@@ -55,10 +61,26 @@ public final class PreprocessStep {
         return "run-" + h.substring("sha256:".length(), "sha256:".length() + 12);
     }
 
+    /** {@link #handle(RunRequested, String, EventSender)} for in-process drivers: the returned events count as sent. */
     public List<OutgoingEvent> handle(RunRequested req, String runId) {
-        DatasetPrepared prepared = Json.get(store, Keys.prepared(runId), DatasetPrepared.class)
-                .orElseGet(() -> prepare(req, runId));
-        return events(prepared);
+        return handle(req, runId, EventSender.RETURNED);
+    }
+
+    /**
+     * Prepares the run (once) and sends {@code dataset.prepared} and the round-1 fan-out through {@code sender},
+     * unless that emission was already confirmed.
+     *
+     * @return the events sent (empty for a redelivery after the emission was confirmed)
+     */
+    public List<OutgoingEvent> handle(RunRequested req, String runId, EventSender sender) {
+        try (KeyedLocks.Held held = locks.lock(runId)) {
+            if (outbox.confirmed(runId, EMISSION)) {
+                return List.of();
+            }
+            DatasetPrepared prepared = Json.get(store, Keys.prepared(runId), DatasetPrepared.class)
+                    .orElseGet(() -> prepare(req, runId));
+            return outbox.send(runId, EMISSION, events(prepared), sender);
+        }
     }
 
     private DatasetPrepared prepare(RunRequested req, String runId) {

@@ -32,9 +32,9 @@ import java.util.Optional;
  * current production model by more than a margin <em>on the same test split</em>), pushes the ONNX model as a
  * ModelPack OCI artifact with its lineage, moves {@code production}, rolls it out (see {@link Rollout}) and emits
  * {@code model.registered} + {@code model.promoted}, or records a rejection in the registry and emits
- * {@code model.rejected}. The decision is stored per run, so a redelivered event re-emits it (and re-runs the
- * idempotent rollout); the registry's push is idempotent per run id, so no second version is ever created for one
- * run.
+ * {@code model.rejected}. The decision is stored per run; a redelivered event re-emits it (and re-runs the
+ * idempotent rollout) only while the first emission is unconfirmed, and emits nothing once it was ({@link Outbox});
+ * the registry's push is idempotent per run id, so no second version is ever created for one run.
  *
  * <p>Same test split: when production's recorded test-split digest equals the candidate's, their recorded test
  * accuracies are compared. Otherwise production is pulled and scored with ONNX Runtime on the candidate's test
@@ -44,6 +44,7 @@ import java.util.Optional;
 public final class RegisterStep {
     public static final String FUNCTION = "register";
     public static final String PRODUCTION = "production";
+    private static final String EMISSION = "register";
 
     /** The stored outcome of registering a run. */
     public record Registration(String runId, String modelName, boolean accepted, String reason, String version,
@@ -65,6 +66,7 @@ public final class RegisterStep {
     private final double defaultMinAccuracy;
     private final double championMargin;
     private final Rollout rollout;
+    private final Outbox outbox;
 
     public RegisterStep(ObjectStore store, ModelRegistry registry, double defaultMinAccuracy, double championMargin) {
         this(store, registry, defaultMinAccuracy, championMargin, Rollout.NONE);
@@ -77,10 +79,29 @@ public final class RegisterStep {
         this.defaultMinAccuracy = defaultMinAccuracy;
         this.championMargin = championMargin;
         this.rollout = rollout;
+        this.outbox = new Outbox(store);
     }
 
-    public synchronized List<OutgoingEvent> handle(ModelEvaluated e) {
+    /** {@link #handle(ModelEvaluated, EventSender)} for in-process drivers: the returned events count as sent. */
+    public List<OutgoingEvent> handle(ModelEvaluated e) {
+        return handle(e, EventSender.RETURNED);
+    }
+
+    /**
+     * Decides the run (once) and sends the outcome through {@code sender}, unless that emission was confirmed.
+     * Serialised: the gate compares with production, which an earlier decision may just have moved.
+     *
+     * @return the events sent (empty for a redelivery after the emission was confirmed)
+     */
+    public synchronized List<OutgoingEvent> handle(ModelEvaluated e, EventSender sender) {
+        if (outbox.confirmed(e.runId(), EMISSION)) {
+            return List.of();
+        }
         Registration reg = Json.get(store, Keys.registration(e.runId()), Registration.class).orElseGet(() -> decide(e));
+        return outbox.send(e.runId(), EMISSION, outcome(reg), sender);
+    }
+
+    private List<OutgoingEvent> outcome(Registration reg) {
         List<OutgoingEvent> out = new ArrayList<>();
         if (!reg.accepted()) {
             out.add(OutgoingEvent.of(EventTypes.MODEL_REJECTED, FUNCTION,

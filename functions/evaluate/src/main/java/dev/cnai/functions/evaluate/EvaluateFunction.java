@@ -24,6 +24,6 @@ public class EvaluateFunction {
 
     @Funq("evaluate")
     public void evaluate(CloudEvent<ShardTrained> event) {
-        sink.emitAll(step.handle(event.data()));
+        step.handle(event.data(), sink::emitAll);
     }
 }

@@ -62,9 +62,12 @@ class EvaluateFunctionTest extends MalformedEventContract {
                 "three deliveries of shard 0 must not complete a 4-shard round");
         binary(EventTypes.SHARD_TRAINED, "u-3", "run-e2", reports.get(3)).then().statusCode(204);
         await("run-e2", EventTypes.ROUND_COMPLETED, 1);
-        binary(EventTypes.SHARD_TRAINED, "u-3", "run-e2", reports.get(3)).then().statusCode(204);
-        List<CloudEvent> completed = await("run-e2", EventTypes.ROUND_COMPLETED, 2);
-        assertEquals(completed.get(0).getId(), completed.get(1).getId(), "a redelivery re-emits the same decision");
+        for (int i = 0; i < 4; i++) {
+            binary(EventTypes.SHARD_TRAINED, "u-" + i, "run-e2", reports.get(i)).then().statusCode(204);
+        }
+        // the sink is posted to before the function answers: what a redelivery emitted is already there
+        assertEquals(1 + 4, FunctionTestResource.sink().events().stream().filter(e -> "run-e2".equals(e.getSubject()))
+                .count(), "redeliveries after the confirmed outcome emit nothing (no second fan-out)");
         assertEquals(4, Files.list(FunctionTestResource.storeDir().resolve("runs/run-e2/rounds/1/reports")).count());
     }
 

@@ -36,6 +36,6 @@ public class PreprocessFunction {
     @Funq("preprocess")
     public void preprocess(CloudEvent<RunRequested> event) {
         String runId = PreprocessStep.runId(event.data(), event.source(), event.id());
-        sink.emitAll(step.handle(event.data(), runId));
+        step.handle(event.data(), runId, sink::emitAll);
     }
 }

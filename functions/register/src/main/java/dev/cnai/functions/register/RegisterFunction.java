@@ -27,6 +27,6 @@ public class RegisterFunction {
 
     @Funq("register")
     public void register(CloudEvent<ModelEvaluated> event) {
-        sink.emitAll(step.handle(event.data()));
+        step.handle(event.data(), sink::emitAll);
     }
 }
