@@ -49,8 +49,9 @@ class RegisterFunctionTest extends MalformedEventContract {
         assertTrue(data.contains("\"version\":\"v1\""), data);
 
         structured(EventTypes.MODEL_EVALUATED, "e-1", "run-r1", e).then().statusCode(204);
-        List<CloudEvent> again = await("run-r1", EventTypes.MODEL_REGISTERED, 2);
-        assertEquals(again.get(0).getId(), again.get(1).getId());
+        // the sink is posted to before the function answers: what the redelivery emitted is already there
+        assertEquals(2, FunctionTestResource.sink().events().stream().filter(ev -> "run-r1".equals(ev.getSubject()))
+                .count(), "a confirmed decision is not emitted again");
         var registry = Registries.open(FunctionTestResource.registryDir().toString());
         assertEquals(1, registry.list("blobs").size(), "no second version for a redelivered event");
         assertEquals("v1", registry.resolve("blobs", "production").orElseThrow().version());
