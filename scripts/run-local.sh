@@ -29,8 +29,14 @@ for f in "$cli_jar" broker/target/cnai-local-broker-0.1.0-SNAPSHOT.jar \
   [[ -f "$f" ]] || needs_build=true
 done
 if [[ "$needs_build" == true ]]; then
-  echo "building (first run only; about two minutes)…"
-  mvn -B -q -DskipTests package
+  mkdir -p .cnai/logs
+  build_log=.cnai/logs/build.log
+  echo "building (first run only; about two minutes; log: $build_log)…"
+  if ! mvn -B -ntp -q -DskipTests package >"$build_log" 2>&1; then
+    echo "build failed; the end of $build_log:" >&2
+    tail -n 40 "$build_log" >&2
+    exit 1
+  fi
 fi
 
 dataset=()

@@ -31,7 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KnativeManifestsTest {
 
     static final Path REPO = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
-    static final Path CRDS = Path.of(System.getProperty("cnai.knative-crds", REPO.resolve("../shared/knative-crds")
+    static final Path CRDS = Path.of(System.getProperty("cnai.knative-crds", REPO.resolve("specs/knative-crds")
             .toString())).toAbsolutePath().normalize();
     static final Path FIXTURES = REPO.resolve("deploy-tests/src/test/fixtures");
     /** The functions the gpu-mig overlay puts on a MIG slice. */

@@ -37,7 +37,7 @@ import java.util.stream.Stream;
 
 /**
  * Validates rendered objects the way a Kubernetes API server with strict field validation would:
- * Knative kinds against the openAPIV3Schema of the matching CRD version in {@code ../shared/knative-crds}
+ * Knative kinds against the openAPIV3Schema of the matching CRD version in {@code specs/knative-crds}
  * (structural-schema semantics: unknown fields are errors unless {@code x-kubernetes-preserve-unknown-fields},
  * {@code null} values are dropped unless {@code nullable}, other {@code x-kubernetes-*} keys ignored), their
  * {@code metadata} as a strict {@link ObjectMeta}; Kubernetes core kinds by strict deserialisation into the fabric8

@@ -32,23 +32,26 @@ final class Fixtures {
     }
 
     /**
-     * The ModelPack config schema: {@code $CNAI_SHARED_DIR/specs/modelpack/config-schema.json}, else
-     * {@code <repoRoot>/../shared/specs/...} found by walking up from the working directory.
+     * The ModelPack config schema vendored at {@code specs/modelpack/config-schema.json} (see
+     * {@code specs/README.md}): the path in system property {@code cnai.modelpack-schema} (set by shared/pom.xml),
+     * else the first {@code specs/modelpack/config-schema.json} found walking up from the working directory
+     * (the repository root's).
      */
     static Path configSchema() {
         String rel = "specs/modelpack/config-schema.json";
-        String env = System.getenv("CNAI_SHARED_DIR");
-        if (env != null && !env.isBlank() && Files.isRegularFile(Path.of(env).resolve(rel))) {
-            return Path.of(env).resolve(rel);
+        String prop = System.getProperty("cnai.modelpack-schema");
+        if (prop != null && !prop.isBlank() && Files.isRegularFile(Path.of(prop))) {
+            return Path.of(prop).toAbsolutePath().normalize();
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("shared").resolve(rel);
+            Path candidate = dir.resolve(rel);
             if (Files.isRegularFile(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("ModelPack config schema not found: set CNAI_SHARED_DIR to the directory"
-                + " holding " + rel + " (walked up from " + Path.of("").toAbsolutePath() + ")");
+        throw new IllegalStateException("ModelPack config schema not found: expected " + rel + " in the repository"
+                + " (system property cnai.modelpack-schema=" + prop + ", walked up from "
+                + Path.of("").toAbsolutePath() + ")");
     }
 
     static long blobCount(Path modelDir) throws java.io.IOException {

