@@ -59,6 +59,7 @@ public final class Main {
                 --delivery-timeout PT60S    per-attempt delivery timeout (ISO-8601 duration)
                 --workers 16                delivery threads
                 --queue-capacity 10000      pending deliveries at which new events are refused with 429 (Retry-After)
+                --memory-events 100000      newest accepted events kept in memory for GET /events
                 --dedupe-window PT10M       how long (source,id) pairs are remembered to flag duplicates
                 --shutdown-grace PT5S       how long in-flight deliveries may finish on SIGTERM
               scale to zero (a subscriber started on its first event, stopped when idle):
@@ -135,7 +136,7 @@ public final class Main {
 
     private static int serve(Options o, PrintStream out) throws IOException {
         o.allow("port", "host", "triggers", "data-dir", "subscriber", "subscribers-file", "max-body",
-                "delivery-timeout", "workers", "queue-capacity", "dedupe-window", "shutdown-grace", "process",
+                "delivery-timeout", "workers", "queue-capacity", "memory-events", "dedupe-window", "shutdown-grace", "process",
                 "idle-timeout", "start-timeout", "health-path", "process-logs", "faults");
         BrokerConfig d = BrokerConfig.defaults();
         Map<String, URI> subs = new LinkedHashMap<>();
@@ -159,6 +160,7 @@ public final class Main {
                 .withDeliveryTimeout(o.duration("delivery-timeout", d.deliveryTimeout()))
                 .withWorkers(o.intValue("workers", d.workers()))
                 .withQueueCapacity(o.intValue("queue-capacity", d.queueCapacity()))
+                .withMemoryEvents(o.intValue("memory-events", d.memoryEvents()))
                 .withDedupeWindow(o.duration("dedupe-window", d.dedupeWindow()))
                 .withShutdownGrace(o.duration("shutdown-grace", d.shutdownGrace()));
         Map<String, List<String>> processes = new LinkedHashMap<>();
