@@ -251,12 +251,15 @@ public final class Dispatcher implements AutoCloseable {
                 : Events.excerpt(response.body(), EXCERPT_CHARS);
 
         if (response != null && status >= 200 && status < 300) {
-            if (pending.remove(d.id()) == null) {
-                return;
+            if (!pending.containsKey(d.id())) {
+                return; // shut down meanwhile: already dead-lettered
             }
             log.record(EventLog.Kind.DELIVERED, d.event(), d.who(), status, attempt, millis,
                     d.target().toString(), null);
             handleReply(d, response, attempt, excerpt);
+            // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
+            // while work is still on its way.
+            pending.remove(d.id());
             return;
         }
 
@@ -271,7 +274,7 @@ public final class Dispatcher implements AutoCloseable {
             later(() -> submit(d, attempt + 1), delay);
             return;
         }
-        if (pending.remove(d.id()) == null) {
+        if (!pending.containsKey(d.id())) {
             return;
         }
         String why;
@@ -284,6 +287,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         log.record(EventLog.Kind.FAILED, d.event(), d.who(), status, attempt, millis, d.target().toString(), why);
         terminalFailure(d, why, status, excerpt, attempt);
+        pending.remove(d.id());
     }
 
     private void handleReply(Delivery d, HttpResponse<byte[]> response, int attempt, String excerpt) {

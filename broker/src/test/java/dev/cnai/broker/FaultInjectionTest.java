@@ -237,6 +237,8 @@ class FaultInjectionTest {
             }
             Polling.until(quiet(() -> attemptsPerEvent(dir).size() == 15), () -> "not delivered");
             drained(b);
+            int copies = 15 + faultCounts(b).path("duplicate").asInt();
+            Polling.until(quiet(() -> logged(dir, "delivered").size() == copies), () -> "duplicates not delivered");
             runs.add(attemptsPerEvent(dir));
             received.add(idCounts(sub));
             b.close();
