@@ -258,4 +258,31 @@ class BackPressureTest {
         assertEquals("7", page.headers().firstValue("cnai-first-index").orElseThrow());
         assertEquals("12", page.headers().firstValue("cnai-next-since").orElseThrow());
     }
+
+    @Test
+    void refusalsAreLoggedAsASummaryNotALineEach() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        AtomicInteger pending = new AtomicInteger(7);
+        try (EventLog log = new EventLog(data, new java.io.PrintStream(out, true), 10);
+                Admission a = new Admission(5, pending::get, log, Duration.ofHours(1))) {
+            try (Admission roomy = new Admission(8, pending::get, log, Duration.ofHours(1))) {
+                assertTrue(roomy.admit());
+            }
+            for (int i = 0; i < 500; i++) {
+                assertFalse(a.admit());
+            }
+            a.report();
+            pending.set(0);
+            assertTrue(a.admit());
+            a.report();
+            a.report();
+            List<String> lines = out.toString().lines().toList();
+            assertEquals(3, lines.size(), lines.toString());
+            assertTrue(lines.get(0).contains("OVERLOAD 7 deliveries pending (capacity 5): refusing new events with 429"),
+                    lines.get(0));
+            assertTrue(lines.get(1).contains("OVERLOAD refused 500 events with 429"), lines.get(1));
+            assertTrue(lines.get(2).contains("overload over"), lines.get(2));
+            assertEquals(500, a.refused());
+        }
+    }
 }
