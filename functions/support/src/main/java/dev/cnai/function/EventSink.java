@@ -85,7 +85,8 @@ public class EventSink {
                 }
                 wait = retryAfterMillis(resp.headers().firstValue("Retry-After").orElse(null), backoff);
             } catch (java.io.IOException ex) {
-                failure = "cannot reach event sink " + sink + ": " + ex.getMessage();
+                failure = "cannot reach event sink " + sink + ": "
+                        + (ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage());
                 cause = ex;
                 wait = backoff;
             } catch (InterruptedException ex) {

@@ -160,7 +160,7 @@ class EventSinkTest {
             port = s.getLocalPort();
         }
         CnaiException e = assertThrows(CnaiException.class,
-                () -> sink("http://127.0.0.1:" + port + "/", Duration.ofMillis(500)).emit(event()));
+                () -> sink("http://127.0.0.1:" + port + "/", Duration.ofSeconds(2)).emit(event()));
         assertEquals(ErrorKind.UNAVAILABLE, e.kind());
         assertTrue(e.getMessage().startsWith("cannot reach event sink"), e.getMessage());
         assertTrue(e.getMessage().contains("attempts"), e.getMessage());
