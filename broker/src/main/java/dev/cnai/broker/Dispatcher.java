@@ -14,10 +14,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -27,7 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Delivers events to Trigger subscribers in CloudEvents HTTP binary mode, asynchronously on a bounded pool.
+ * Delivers events to Trigger subscribers in CloudEvents HTTP binary mode, asynchronously on a fixed pool of workers.
+ * Its work queue is unbounded: admission control happens at the ingress (429 while {@link #pending()} is at the
+ * configured capacity), so a delivery that was admitted, a retry, a reply's deliveries or a dead-letter post is
+ * never refused here; an accepted event is not lost for lack of room.
  * A 2xx answer is success (a CloudEvent in it is handed back as a reply); network errors, 5xx, 408 and 429 are
  * retried per the Trigger's {@code spec.delivery}; other answers, and retries exhausted, dead-letter the event:
  * it is always appended to {@code dead-letter.jsonl} and, when the Trigger's dead-letter sink resolves, posted there.
@@ -44,8 +47,9 @@ public final class Dispatcher implements AutoCloseable {
         void onReply(CloudEvent reply, Trigger from, LocalBroker.Scope scope, int hops);
     }
 
+    /** One delivery of one event to one Trigger; {@code copy} is 1 for a duplicate injected by {@link Faults}. */
     private record Delivery(long id, Trigger trigger, CloudEvent event, LocalBroker.Scope scope, int hops, URI target,
-            boolean toDeadLetterSink) {
+            boolean toDeadLetterSink, int copy) {
         String who() {
             return toDeadLetterSink ? trigger.name() + " (dead-letter sink)" : trigger.name();
         }
@@ -62,6 +66,7 @@ public final class Dispatcher implements AutoCloseable {
     private final EventLog log;
     private final ReplyHandler replies;
     private final ProcessManager processes;
+    private final FaultInjector faults;
     private final CompletableFuture<HttpClient> client;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
@@ -71,7 +76,7 @@ public final class Dispatcher implements AutoCloseable {
 
     /** Creates the dispatcher and its threads. */
     public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies) {
-        this(config, resolver, log, replies, null);
+        this(config, resolver, log, replies, null, null);
     }
 
     /**
@@ -80,7 +85,17 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies,
             ProcessManager processes) {
+        this(config, resolver, log, replies, processes, null);
+    }
+
+    /**
+     * Creates the dispatcher with fault injection ({@code faults} null or disabled for none). Faults never touch
+     * deliveries to dead-letter sinks.
+     */
+    public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies,
+            ProcessManager processes, FaultInjector faults) {
         this.processes = processes;
+        this.faults = faults != null && faults.enabled() ? faults : null;
         this.config = config;
         this.resolver = resolver;
         this.log = log;
@@ -92,7 +107,7 @@ public final class Dispatcher implements AutoCloseable {
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build(), r -> threads("broker-http-init").newThread(r).start());
         this.workers = new ThreadPoolExecutor(config.workers(), config.workers(), 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.queueCapacity()), threads("broker-delivery"));
+                new LinkedBlockingQueue<>(), threads("broker-delivery"));
         this.workers.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("broker-retry-timer"));
     }
@@ -102,34 +117,70 @@ public final class Dispatcher implements AutoCloseable {
         return pending.size();
     }
 
+    /** Deliveries waiting in the work queue for a free worker. */
+    public int queued() {
+        return workers.getQueue().size();
+    }
+
+    /** Deliveries being sent right now. */
+    public int inFlight() {
+        return workers.getActiveCount();
+    }
+
     /**
      * Starts delivering {@code event} to {@code trigger}'s subscriber. An unresolvable subscriber dead-letters
      * the event at once.
      */
     public void dispatch(Trigger trigger, CloudEvent event, LocalBroker.Scope scope, int hops) {
         var target = resolver.resolve(trigger.subscriber());
-        Delivery d = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, target.orElse(null), false);
+        Delivery d = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, target.orElse(null), false, 0);
         if (target.isEmpty()) {
             deadLetter(d, "subscriber not resolvable: " + resolver.unresolvedReason(trigger.subscriber()),
                     null, "", 0);
             return;
         }
         submit(d, 1);
+        if (faults != null && faults.duplicate(event, trigger.name())) {
+            // At-least-once delivery: the same event (same id) reaches the subscriber a second time, a little later.
+            Delivery twin = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, d.target(), false, 1);
+            Duration lag = faults.duplicateLag(event, trigger.name());
+            faults.record("duplicate", event, trigger.name(), "second copy in " + lag.toMillis() + "ms");
+            pending.put(twin.id(), twin);
+            later(() -> submit(twin, 1), lag);
+        }
     }
 
+    /** Queues attempt {@code attempt} of {@code d} (after the injected delay, when faults are on). */
     private void submit(Delivery d, int attempt) {
         pending.put(d.id(), d);
+        Duration delay = injects(d) ? faults.delay(d.event(), d.trigger().name(), d.copy(), attempt) : Duration.ZERO;
+        if (delay.isZero()) {
+            execute(d, attempt);
+        } else {
+            faults.record("delay", d.event(), d.who(), "attempt " + attempt + " held back " + delay.toMillis() + "ms");
+            later(() -> execute(d, attempt), delay);
+        }
+    }
+
+    private void execute(Delivery d, int attempt) {
         try {
             workers.execute(() -> attempt(d, attempt));
         } catch (RejectedExecutionException e) {
-            if (closing) {
-                return; // left pending: close() dead-letters it
-            }
-            if (pending.remove(d.id()) != null) {
-                terminalFailure(d, "broker delivery queue full (" + config.queueCapacity()
-                        + " deliveries waiting; raise --workers or slow the sender)", null, "", attempt - 1);
-            }
+            // Only after shutdown (the queue is unbounded): left pending, shutdown() dead-letters it.
         }
+    }
+
+    private void later(Runnable task, Duration delay) {
+        try {
+            timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: what is still pending is dead-lettered by shutdown()
+        }
+    }
+
+    /** Whether faults apply to {@code d}: never to dead-letter sink posts, which must stay reliable. */
+    private boolean injects(Delivery d) {
+        return faults != null && !d.toDeadLetterSink();
     }
 
     private void attempt(Delivery d, int attempt) {
@@ -152,15 +203,33 @@ public final class Dispatcher implements AutoCloseable {
         long start = System.nanoTime();
         HttpResponse<byte[]> response = null;
         String networkError = null;
+        Integer injectedStatus = null;
         try {
-            if (managed != null) {
-                processes.acquire(managed);
-            }
-            try {
-                response = client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
-            } finally {
+            if (injects(d) && faults.error(d.event(), d.trigger().name(), d.copy(), attempt)) {
+                injectedStatus = 503;
+                faults.record("error", d.event(), d.who(), "attempt " + attempt + " answered 503 by the broker, "
+                        + "subscriber not contacted");
+            } else {
                 if (managed != null) {
-                    processes.release(managed);
+                    processes.acquire(managed);
+                }
+                try {
+                    if (managed != null && injects(d)) {
+                        faults.sending(managed, d.event(), d.who());
+                    }
+                    response = client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
+                } finally {
+                    if (managed != null) {
+                        processes.release(managed);
+                    }
+                }
+                if (injects(d) && faults.lost(d.event(), d.trigger().name(), d.copy(), attempt)) {
+                    faults.record("lost", d.event(), d.who(), "attempt " + attempt + ": the subscriber answered "
+                            + response.statusCode() + "; the answer is thrown away and the attempt treated as a "
+                            + "timeout");
+                    networkError = "no response (FAULT lost: the subscriber's " + response.statusCode()
+                            + " answer was thrown away)";
+                    response = null;
                 }
             }
         } catch (ProcessManager.StartException e) {
@@ -176,34 +245,36 @@ public final class Dispatcher implements AutoCloseable {
             return; // shutting down: close() dead-letters what is still pending
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        Integer status = response == null ? null : response.statusCode();
-        String excerpt = response == null ? "" : Events.excerpt(response.body(), EXCERPT_CHARS);
+        Integer status = response == null ? injectedStatus : Integer.valueOf(response.statusCode());
+        String excerpt = response == null
+                ? (injectedStatus == null ? "" : "FAULT error: 503 injected by the broker")
+                : Events.excerpt(response.body(), EXCERPT_CHARS);
 
-        if (status != null && status >= 200 && status < 300) {
-            if (pending.remove(d.id()) == null) {
-                return;
+        if (response != null && status >= 200 && status < 300) {
+            if (!pending.containsKey(d.id())) {
+                return; // shut down meanwhile: already dead-lettered
             }
             log.record(EventLog.Kind.DELIVERED, d.event(), d.who(), status, attempt, millis,
                     d.target().toString(), null);
             handleReply(d, response, attempt, excerpt);
+            // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
+            // while work is still on its way.
+            pending.remove(d.id());
             return;
         }
 
-        String reason = status != null ? "subscriber answered " + status : networkError;
+        String reason = injectedStatus != null ? "FAULT error: 503 injected by the broker (subscriber not contacted)"
+                : status != null ? "subscriber answered " + status : networkError;
         boolean retryable = status == null || status >= 500 || status == 408 || status == 429;
         int retries = d.trigger().delivery().retry();
         if (retryable && attempt <= retries && !closing) {
             Duration delay = d.trigger().delivery().delayAfter(attempt);
             log.record(EventLog.Kind.RETRY, d.event(), d.who(), status, attempt, millis, d.target().toString(),
                     reason + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms");
-            try {
-                timer.schedule(() -> submit(d, attempt + 1), delay.toNanos(), TimeUnit.NANOSECONDS);
-                return;
-            } catch (RejectedExecutionException e) {
-                return; // shutting down: close() dead-letters what is still pending
-            }
+            later(() -> submit(d, attempt + 1), delay);
+            return;
         }
-        if (pending.remove(d.id()) == null) {
+        if (!pending.containsKey(d.id())) {
             return;
         }
         String why;
@@ -216,6 +287,7 @@ public final class Dispatcher implements AutoCloseable {
         }
         log.record(EventLog.Kind.FAILED, d.event(), d.who(), status, attempt, millis, d.target().toString(), why);
         terminalFailure(d, why, status, excerpt, attempt);
+        pending.remove(d.id());
     }
 
     private void handleReply(Delivery d, HttpResponse<byte[]> response, int attempt, String excerpt) {
@@ -270,7 +342,7 @@ public final class Dispatcher implements AutoCloseable {
         log.deadLetter(dead, d.trigger().name(), why, status, excerpt, attempts, dest,
                 sink == null ? null : sink.toString());
         if (sink != null && !d.toDeadLetterSink()) {
-            submit(new Delivery(ids.incrementAndGet(), d.trigger(), dead, d.scope(), d.hops(), sink, true), 1);
+            submit(new Delivery(ids.incrementAndGet(), d.trigger(), dead, d.scope(), d.hops(), sink, true, 0), 1);
         }
     }
 

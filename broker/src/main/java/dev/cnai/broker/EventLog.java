@@ -15,9 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 
 /**
@@ -48,7 +46,9 @@ public final class EventLog implements Closeable {
         /** An event was written to the dead-letter file (and posted to the sink when there is one). */
         DEAD_LETTERED("dead-lettered", "☠"),
         /** A subscriber replied with a CloudEvent, which is re-injected. */
-        REPLY("reply", "↩");
+        REPLY("reply", "↩"),
+        /** The broker injected a fault on purpose ({@code --faults}, development only). */
+        FAULT("fault", "⚡");
 
         private final String label;
         private final String arrow;
@@ -93,9 +93,26 @@ public final class EventLog implements Closeable {
     private final BufferedWriter deadLetters;
     private final PrintStream console;
     private final int memoryEvents;
-    private final Deque<AcceptedEvent> accepted = new ArrayDeque<>();
+    /**
+     * Accepted events, {@code memoryEvents} at most, as a ring indexed by {@code index % ring.length}. It has its own
+     * lock, held only to append or copy references, so that {@code GET /events} never waits behind file writes and
+     * console output (which hold {@code this}).
+     */
+    private final AcceptedEvent[] ring;
+    private final Object ringLock = new Object();
     private long nextIndex;
     private boolean closed;
+
+    /**
+     * One page of {@link #page}.
+     *
+     * @param entries the matching events, in index order
+     * @param nextSince where the next page starts: pass it as {@code since}
+     * @param more true when the scan stopped at the limit before the newest event (ask again at once)
+     * @param firstIndex oldest index still kept in memory; a {@code since} below it has missed events
+     */
+    public record Page(List<AcceptedEvent> entries, long nextSince, boolean more, long firstIndex) {
+    }
 
     /**
      * Opens (appending) the log files under {@code dataDir}, creating it if needed.
@@ -111,6 +128,7 @@ public final class EventLog implements Closeable {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.console = console;
         this.memoryEvents = memoryEvents;
+        this.ring = new AcceptedEvent[memoryEvents];
     }
 
     /** Records an accepted event and keeps it for queries; returns it with its index. */
@@ -124,10 +142,11 @@ public final class EventLog implements Closeable {
         line.set("event", json);
         String detail = triggers.isEmpty() ? "no matching trigger" : "→ " + String.join(", ", triggers);
         synchronized (this) {
-            AcceptedEvent a = new AcceptedEvent(nextIndex++, now, origin, duplicate, e.getSubject(), json);
-            accepted.addLast(a);
-            while (accepted.size() > memoryEvents) {
-                accepted.removeFirst();
+            AcceptedEvent a;
+            synchronized (ringLock) {
+                a = new AcceptedEvent(nextIndex, now, origin, duplicate, e.getSubject(), json);
+                ring[(int) (nextIndex % memoryEvents)] = a;
+                nextIndex++;
             }
             write(events, line);
             print(now, Kind.ACCEPTED, origin, e, (duplicate ? "DUPLICATE " : "") + detail);
@@ -232,18 +251,59 @@ public final class EventLog implements Closeable {
      * Accepted events with {@code index >= since}, in arrival order, whose subject equals {@code subject}
      * (any subject when null), at most {@code limit}.
      */
-    public synchronized List<AcceptedEvent> query(String subject, long since, int limit) {
+    public List<AcceptedEvent> query(String subject, long since, int limit) {
+        return page(subject, since, limit).entries();
+    }
+
+    /**
+     * Like {@link #query}, and says where the next page starts. Copies references under a short lock: the JSON is
+     * built by the caller without holding it.
+     */
+    public Page page(String subject, long since, int limit) {
         List<AcceptedEvent> out = new ArrayList<>();
-        for (AcceptedEvent a : accepted) {
-            if (a.index() < since || (subject != null && !subject.equals(a.subject()))) {
-                continue;
+        synchronized (ringLock) {
+            long first = Math.max(0, nextIndex - memoryEvents);
+            long i = Math.max(since, first);
+            for (; i < nextIndex && out.size() < limit; i++) {
+                AcceptedEvent a = ring[(int) (i % memoryEvents)];
+                if (subject == null || subject.equals(a.subject())) {
+                    out.add(a);
+                }
             }
-            out.add(a);
-            if (out.size() >= limit) {
-                break;
+            long next = Math.max(since, i);
+            return new Page(out, next, i < nextIndex, first);
+        }
+    }
+
+    /** How many events have been accepted since the broker started. */
+    public long acceptedCount() {
+        synchronized (ringLock) {
+            return nextIndex;
+        }
+    }
+
+    /**
+     * Records an injected fault: a {@code fault} line in {@code events.jsonl} and {@code FAULT <fault> <type> <id>
+     * -> <trigger>  <detail>} on the console.
+     *
+     * @param trigger the Trigger (or service) it hit, or null
+     */
+    public void fault(String fault, CloudEvent e, String trigger, String detail) {
+        Instant now = Instant.now();
+        ObjectNode line = base(now, Kind.FAULT, e, trigger);
+        line.put("fault", fault);
+        if (detail != null) {
+            line.put("reason", detail);
+        }
+        synchronized (this) {
+            write(events, line);
+            if (console != null) {
+                console.println(CLOCK.format(now) + " " + Kind.FAULT.arrow + " FAULT " + fault + " " + e.getType()
+                        + " " + e.getId() + (trigger == null ? "" : " -> " + trigger)
+                        + (detail == null || detail.isEmpty() ? "" : "  " + detail));
+                console.flush();
             }
         }
-        return out;
     }
 
     /** Flushes and closes the files; later records only reach the console. */

@@ -21,21 +21,38 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The broker's HTTP side (JDK {@link HttpServer}):
  * <ul>
  * <li>{@code POST /} and {@code POST /<namespace>/<broker>}: a CloudEvent in binary or structured mode →
- * 202; invalid → 400 {@code {"error": ...}}; body over the limit → 413.</li>
- * <li>{@code GET /events?subject=S&since=N&limit=L}: accepted events in arrival order with their index.</li>
+ * 202; invalid → 400 {@code {"error": ...}}; body over the limit → 413; overloaded (see {@link Admission}) →
+ * 429 with {@code Retry-After}, the event not accepted.</li>
+ * <li>{@code GET /events?subject=S&since=N&limit=L}: accepted events in arrival order with their index, a page
+ * at a time (limit 1000 by default, 10000 at most); the {@code cnai-next-since} header says where the next page
+ * starts and {@code cnai-more} whether there is one already.</li>
  * <li>{@code GET /triggers}: loaded Triggers and where they deliver.</li>
- * <li>{@code GET /healthz}: 200.</li>
+ * <li>{@code GET /healthz} (and {@code GET /stats}, the same): 200 with counters: pending deliveries, refused
+ * events, injected faults.</li>
  * <li>{@code /_activator/<service>/<path>} (any method): a plain HTTP request to a subscriber, the way Knative's
  * activator takes requests for a Service scaled to zero: a scale-to-zero subscriber is started first when it is not
  * running, then the request is forwarded to {@code <its URL>/<path>} and the answer returned as it is.</li>
  * </ul>
+ * Threads: the HTTP server's own small pool parses requests and answers the GETs itself; event POSTs are handed to
+ * a separate pool and activator requests (which may wait for a cold start) to another, so that an event storm
+ * cannot starve {@code GET /events} or {@code /healthz}.
  */
 public final class Ingress {
+
+    /** Default page size of {@code GET /events}. */
+    public static final int DEFAULT_EVENTS_LIMIT = 1000;
+    /** Largest page of {@code GET /events}; larger limits are reduced to it. */
+    public static final int MAX_EVENTS_LIMIT = 10_000;
+    /** Event POSTs waiting for an ingress thread beyond which new ones are answered 429 at once. */
+    static final int POST_BACKLOG = 1024;
+
 
     private final LocalBroker broker;
     private final BrokerConfig config;
     private HttpServer server;
     private ExecutorService executor;
+    private java.util.concurrent.ThreadPoolExecutor posts;
+    private ExecutorService activations;
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopping;
 
@@ -48,12 +65,10 @@ public final class Ingress {
     /** Binds {@code config.host():config.port()} and starts serving. */
     public void start() throws IOException {
         server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
-        AtomicInteger n = new AtomicInteger();
-        executor = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "broker-ingress-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        executor = Executors.newFixedThreadPool(4, threads("broker-http"));
+        posts = new java.util.concurrent.ThreadPoolExecutor(8, 8, 0, java.util.concurrent.TimeUnit.SECONDS,
+                new java.util.concurrent.ArrayBlockingQueue<>(POST_BACKLOG), threads("broker-ingress"));
+        activations = Executors.newCachedThreadPool(threads("broker-activator"));
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
@@ -84,51 +99,111 @@ public final class Ingress {
         }
         server.stop(0);
         executor.shutdown();
+        posts.shutdown();
+        activations.shutdown();
+    }
+
+    /** Work on one exchange, possibly on another thread than the one that parsed it. */
+    @FunctionalInterface
+    private interface Work {
+        void run(HttpExchange ex) throws IOException;
     }
 
     private void handle(HttpExchange ex) throws IOException {
         active.incrementAndGet();
-        try (ex) {
-            if (stopping) {
-                error(ex, 503, "broker is shutting down");
-                return;
-            }
-            String method = ex.getRequestMethod();
-            String path = ex.getRequestURI().getPath();
-            if (path == null || path.isEmpty()) {
-                path = "/";
-            }
-            if (path.startsWith(ACTIVATOR)) {
-                activate(ex, path.substring(ACTIVATOR.length()));
-                return;
-            }
-            if (method.equals("GET") || method.equals("HEAD")) {
-                switch (path) {
-                    case "/healthz" -> json(ex, 200, Events.JSON.createObjectNode().put("status", "ok")
-                            .put("triggers", broker.triggers().size()));
-                    case "/events" -> events(ex);
-                    case "/triggers" -> triggers(ex);
-                    default -> error(ex, 404, "no such resource " + path
-                            + " (GET /healthz, /events, /triggers; POST / or /<namespace>/<broker>)");
+        if (stopping) {
+            run(ex, e -> error(e, 503, "broker is shutting down"));
+            return;
+        }
+        String method = ex.getRequestMethod();
+        String path = ex.getRequestURI().getPath();
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        }
+        if (path.startsWith(ACTIVATOR)) {
+            String rest = path.substring(ACTIVATOR.length());
+            handOff(activations, ex, e -> activate(e, rest));
+            return;
+        }
+        if (method.equals("GET") || method.equals("HEAD")) {
+            String p = path;
+            run(ex, e -> {
+                switch (p) {
+                    case "/healthz", "/stats" -> json(e, 200, stats());
+                    case "/events" -> events(e);
+                    case "/triggers" -> triggers(e);
+                    default -> error(e, 404, "no such resource " + p
+                            + " (GET /healthz, /stats, /events, /triggers; POST / or /<namespace>/<broker>)");
                 }
-                return;
-            }
-            if (!method.equals("POST")) {
-                ex.getResponseHeaders().add("Allow", "GET, HEAD, POST");
-                error(ex, 405, "method " + method + " not allowed; POST CloudEvents to / or /<namespace>/<broker>");
-                return;
-            }
-            LocalBroker.Scope scope = scope(path);
-            if (scope == null) {
-                error(ex, 404, "POST CloudEvents to / or /<namespace>/<broker>, not " + path);
-                return;
-            }
-            post(ex, scope);
+            });
+            return;
+        }
+        if (!method.equals("POST")) {
+            run(ex, e -> {
+                e.getResponseHeaders().add("Allow", "GET, HEAD, POST");
+                error(e, 405, "method " + method + " not allowed; POST CloudEvents to / or /<namespace>/<broker>");
+            });
+            return;
+        }
+        LocalBroker.Scope scope = scope(path);
+        if (scope == null) {
+            String p = path;
+            run(ex, e -> error(e, 404, "POST CloudEvents to / or /<namespace>/<broker>, not " + p));
+            return;
+        }
+        handOff(posts, ex, e -> post(e, scope));
+    }
+
+    /** Runs {@code work} on another pool; when that pool's backlog is full, answers 429 here at once. */
+    private void handOff(ExecutorService pool, HttpExchange ex, Work work) {
+        try {
+            pool.execute(() -> run(ex, work));
+        } catch (java.util.concurrent.RejectedExecutionException full) {
+            run(ex, e -> {
+                if (stopping) {
+                    error(e, 503, "broker is shutting down");
+                    return;
+                }
+                broker.admission().refusedBusy();
+                tooManyRequests(e, "broker ingress busy: " + POST_BACKLOG + " event posts are waiting to be read; "
+                        + "the event was NOT accepted, send it again after " + Admission.RETRY_AFTER_SECONDS + " s");
+            });
+        }
+    }
+
+    /** Runs {@code work}, answers 500 on a bug, closes the exchange and counts it finished. */
+    private void run(HttpExchange ex, Work work) {
+        try (ex) {
+            work.run(ex);
         } catch (RuntimeException e) {
-            error(ex, 500, "broker error: " + Events.rootMessage(e));
+            try {
+                error(ex, 500, "broker error: " + Events.rootMessage(e));
+            } catch (IOException | RuntimeException ignored) {
+                // response already started, or the client went away
+            }
+        } catch (IOException e) {
+            // the client went away
         } finally {
             active.decrementAndGet();
         }
+    }
+
+    /** What {@code GET /healthz} and {@code GET /stats} answer. */
+    private ObjectNode stats() {
+        ObjectNode o = Events.JSON.createObjectNode().put("status", "ok")
+                .put("triggers", broker.triggers().size());
+        Dispatcher d = broker.dispatcher();
+        o.put("accepted", broker.log().acceptedCount());
+        o.put("pending", d.pending());
+        o.put("queued", d.queued());
+        o.put("inFlight", d.inFlight());
+        o.put("queueCapacity", broker.admission().capacity());
+        o.put("refused", broker.admission().refused());
+        ObjectNode f = o.putObject("faults");
+        f.put("enabled", broker.faults().enabled());
+        f.put("spec", broker.faults().faults().toString());
+        f.set("counts", Events.JSON.valueToTree(broker.faults().counts()));
+        return o;
     }
 
     /** Path prefix of the activator (not a valid namespace, so it cannot clash with {@code /<namespace>/<broker>}). */
@@ -242,6 +317,11 @@ public final class Ingress {
             return;
         }
         in.close();
+        // Back-pressure before anything is accepted or logged: the sender keeps the event and tries again.
+        if (!broker.admission().admit()) {
+            tooManyRequests(ex, broker.admission().refusal());
+            return;
+        }
         CloudEvent event;
         try {
             event = Events.read(ex.getRequestHeaders(), body);
@@ -249,8 +329,17 @@ public final class Ingress {
             error(ex, 400, e.getMessage());
             return;
         }
+        if (broker.faults().killOnEmit(event)) {
+            error(ex, 503, "FAULT kill-on-emit: the sender was killed; event " + event.getId() + " NOT accepted");
+            return;
+        }
         broker.accept(event, scope, "ingress", 0);
         ex.sendResponseHeaders(202, -1);
+    }
+
+    private static void tooManyRequests(HttpExchange ex, String message) throws IOException {
+        ex.getResponseHeaders().set("Retry-After", Integer.toString(Admission.RETRY_AFTER_SECONDS));
+        error(ex, 429, message);
     }
 
     /** Reads and discards what is left of a rejected body (up to 256 MiB) so the client sees the response. */
@@ -280,7 +369,7 @@ public final class Ingress {
         int limit;
         try {
             since = Long.parseLong(q.getOrDefault("since", "0"));
-            limit = Integer.parseInt(q.getOrDefault("limit", "1000"));
+            limit = Integer.parseInt(q.getOrDefault("limit", Integer.toString(DEFAULT_EVENTS_LIMIT)));
         } catch (NumberFormatException e) {
             error(ex, 400, "since and limit must be integers");
             return;
@@ -290,11 +379,15 @@ public final class Ingress {
             return;
         }
         String subject = q.get("subject");
+        EventLog.Page page = broker.log().page(subject == null || subject.isEmpty() ? null : subject, since,
+                Math.min(limit, MAX_EVENTS_LIMIT));
         ArrayNode arr = Events.JSON.createArrayNode();
-        for (EventLog.AcceptedEvent a : broker.log().query(subject == null || subject.isEmpty() ? null : subject,
-                since, limit)) {
+        for (EventLog.AcceptedEvent a : page.entries()) {
             arr.add(a.toJson());
         }
+        ex.getResponseHeaders().set("cnai-next-since", Long.toString(page.nextSince()));
+        ex.getResponseHeaders().set("cnai-more", Boolean.toString(page.more()));
+        ex.getResponseHeaders().set("cnai-first-index", Long.toString(page.firstIndex()));
         json(ex, 200, arr);
     }
 
@@ -345,5 +438,14 @@ public final class Ingress {
                 out.write(bytes);
             }
         }
+    }
+
+    private static java.util.concurrent.ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 }

@@ -4,6 +4,7 @@ import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -44,6 +45,8 @@ public final class LocalBroker implements AutoCloseable {
     private final EventLog log;
     private final Dispatcher dispatcher;
     private final ProcessManager processes;
+    private final FaultInjector faults;
+    private final Admission admission;
     private final Ingress ingress;
     private final Map<String, Instant> seen = new LinkedHashMap<>();
     private volatile boolean closed;
@@ -68,7 +71,15 @@ public final class LocalBroker implements AutoCloseable {
         this.warnings = List.copyOf(w);
         this.processes = new ProcessManager(config.scaleToZero(), config.subscribers(),
                 () -> URI.create(uri() + "/"), log);
-        this.dispatcher = new Dispatcher(config, resolver, log, this::onReply, processes);
+        try {
+            this.faults = new FaultInjector(config.faults(), log, processes);
+        } catch (IllegalArgumentException e) {
+            processes.close();
+            log.close();
+            throw e;
+        }
+        this.dispatcher = new Dispatcher(config, resolver, log, this::onReply, processes, faults);
+        this.admission = new Admission(config.queueCapacity(), dispatcher::pending, log, Duration.ofSeconds(5));
         this.ingress = new Ingress(this, config);
     }
 
@@ -93,11 +104,17 @@ public final class LocalBroker implements AutoCloseable {
         for (String w : b.warnings) {
             b.log.info("WARNING " + w);
         }
+        if (b.faults.enabled()) {
+            b.log.info("WARNING FAULT INJECTION ON (development only): " + config.faults()
+                    + "; every injected fault is logged as FAULT <kind> and counted in GET /healthz");
+        }
         try {
             b.ingress.start();
         } catch (IOException | RuntimeException e) {
             b.closed = true;
+            b.admission.close();
             b.dispatcher.shutdown(java.time.Duration.ZERO);
+            b.faults.close();
             b.processes.close();
             b.log.close();
             throw e;
@@ -133,6 +150,16 @@ public final class LocalBroker implements AutoCloseable {
     /** The subscribers started on demand and stopped when idle (scale to zero). */
     public ProcessManager processes() {
         return processes;
+    }
+
+    /** Fault injection (disabled unless {@link BrokerConfig#faults()} configures some). */
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    /** Admission control at the ingress (429 while too many deliveries are pending). */
+    public Admission admission() {
+        return admission;
     }
 
     /** The configuration. */
@@ -217,7 +244,9 @@ public final class LocalBroker implements AutoCloseable {
         }
         closed = true;
         ingress.stop();
+        admission.close();
         dispatcher.shutdown(config.shutdownGrace());
+        faults.close();
         processes.close();
         try {
             log.close();

@@ -58,6 +58,8 @@ public final class Main {
                 --max-body 1048576          largest accepted event body in bytes (larger: 413)
                 --delivery-timeout PT60S    per-attempt delivery timeout (ISO-8601 duration)
                 --workers 16                delivery threads
+                --queue-capacity 10000      pending deliveries at which new events are refused with 429 (Retry-After)
+                --memory-events 100000      newest accepted events kept in memory for GET /events
                 --dedupe-window PT10M       how long (source,id) pairs are remembered to flag duplicates
                 --shutdown-grace PT5S       how long in-flight deliveries may finish on SIGTERM
               scale to zero (a subscriber started on its first event, stopped when idle):
@@ -68,6 +70,10 @@ public final class Main {
                 --start-timeout PT60S       longest cold start (spawn until its health URL answers 200)
                 --health-path /q/health/live  path polled on the subscriber URL during a cold start
                 --process-logs DIR          append each process's output to DIR/<name>.log (default: discard)
+              fault injection (development only; off by default; also read from $CNAI_BROKER_FAULTS):
+                --faults SPEC               e.g. 'seed=7,duplicate=0.3,delay=0..200ms,error=0.1,lost=0.1,
+                                            kill=train-shard:dev.cnai.shard.assigned:2:150ms,
+                                            kill-on-emit=evaluate:dev.cnai.shard.assigned:2' (see broker/README.md)
 
               sink    dead-letter sink that keeps what it receives: appends every CloudEvent to a JSONL file
                 --port 8080  --host 0.0.0.0  --file /var/lib/cnai/dead-letter/dead-letter.jsonl
@@ -130,8 +136,8 @@ public final class Main {
 
     private static int serve(Options o, PrintStream out) throws IOException {
         o.allow("port", "host", "triggers", "data-dir", "subscriber", "subscribers-file", "max-body",
-                "delivery-timeout", "workers", "dedupe-window", "shutdown-grace", "process", "idle-timeout",
-                "start-timeout", "health-path", "process-logs");
+                "delivery-timeout", "workers", "queue-capacity", "memory-events", "dedupe-window", "shutdown-grace", "process",
+                "idle-timeout", "start-timeout", "health-path", "process-logs", "faults");
         BrokerConfig d = BrokerConfig.defaults();
         Map<String, URI> subs = new LinkedHashMap<>();
         if (o.has("subscribers-file")) {
@@ -153,6 +159,8 @@ public final class Main {
                 .withMaxBody(o.intValue("max-body", d.maxBody()))
                 .withDeliveryTimeout(o.duration("delivery-timeout", d.deliveryTimeout()))
                 .withWorkers(o.intValue("workers", d.workers()))
+                .withQueueCapacity(o.intValue("queue-capacity", d.queueCapacity()))
+                .withMemoryEvents(o.intValue("memory-events", d.memoryEvents()))
                 .withDedupeWindow(o.duration("dedupe-window", d.dedupeWindow()))
                 .withShutdownGrace(o.duration("shutdown-grace", d.shutdownGrace()));
         Map<String, List<String>> processes = new LinkedHashMap<>();
@@ -179,7 +187,29 @@ public final class Main {
         } catch (IllegalArgumentException ex) {
             throw new UsageException(ex.getMessage());
         }
-        return serve(withProcesses, out);
+        Faults faults = faults(o.get("faults"), System.getenv(Faults.ENV));
+        for (String s : faults.killedServices()) {
+            if (!processes.containsKey(s)) {
+                throw new UsageException("--faults kills '" + s + "', which the broker does not start: add --process "
+                        + s + "='<command>' and --subscriber " + s + "=URL, or drop that kill entry");
+            }
+        }
+        return serve(withProcesses.withFaults(faults), out);
+    }
+
+    /**
+     * The fault spec: {@code --faults} when given, else the {@code CNAI_BROKER_FAULTS} environment variable, else
+     * none.
+     *
+     * @throws UsageException when the spec is invalid, naming where it came from
+     */
+    static Faults faults(String option, String env) {
+        String spec = option != null ? option : env;
+        try {
+            return Faults.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException((option != null ? "--faults: " : Faults.ENV + ": ") + e.getMessage());
+        }
     }
 
     private static int serve(BrokerConfig cfg, PrintStream out) throws IOException {

@@ -271,6 +271,42 @@ public final class ProcessManager implements AutoCloseable {
                 + config.stopGrace()));
     }
 
+    /**
+     * Kills {@code name}'s running process and its descendants at once with SIGKILL ({@link Process#destroyForcibly}
+     * is SIGKILL on Linux and macOS), without the SIGTERM and grace period of a scale-to-zero stop: a crash, for fault
+     * injection. The process is left recorded as exited, so the next delivery cold-starts it as usual.
+     *
+     * @param why logged with the kill
+     * @return true when a live process was killed
+     * @throws IllegalArgumentException when {@code name} is not managed
+     */
+    public boolean kill(String name, String why) {
+        Managed m = managed.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("'" + name + "' is not a process the broker manages (--process)");
+        }
+        Process p;
+        synchronized (m) {
+            p = m.process;
+        }
+        if (p == null || !p.isAlive()) {
+            log.info("kill " + name + ": not running, nothing killed (" + why + ")");
+            return false;
+        }
+        long pid = p.pid();
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+        try {
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                log.info("kill " + name + " (pid " + pid + "): still alive 5 s after SIGKILL");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("killed " + name + " (pid " + pid + ") with SIGKILL: " + why);
+        return true;
+    }
+
     /** Stops every running process this manager started. */
     @Override
     public void close() {

@@ -37,11 +37,14 @@ public final class LocalStack implements AutoCloseable {
      * Where things are and which ports to use: the broker on {@code portBase}, functions on the next five.
      * {@code onDemand} functions are scaled to zero by the broker: started on their first event (or first request
      * through its activator), stopped after {@code idleTimeout} without one. They keep their ports.
+     * {@code brokerEnv} is added to the broker process's environment (which otherwise inherits this one), e.g.
+     * {@code CNAI_BROKER_FAULTS} to turn on the broker's fault injection.
      */
     public record Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out,
-            Set<String> onDemand, Duration idleTimeout) {
+            Set<String> onDemand, Duration idleTimeout, Map<String, String> brokerEnv) {
         public Options {
             onDemand = Set.copyOf(onDemand);
+            brokerEnv = brokerEnv == null ? Map.of() : Map.copyOf(brokerEnv);
             if (!FUNCTIONS.containsAll(onDemand)) {
                 throw new IllegalArgumentException("unknown functions in " + onDemand + "; known: " + FUNCTIONS);
             }
@@ -54,6 +57,17 @@ public final class LocalStack implements AutoCloseable {
          */
         public Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out) {
             this(repo, home, portBase, startTimeout, out, configuredOnDemand(), configuredIdleTimeout());
+        }
+
+        /** Options with no extra broker environment. */
+        public Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out,
+                Set<String> onDemand, Duration idleTimeout) {
+            this(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, Map.of());
+        }
+
+        /** A copy whose broker process also gets {@code env} (e.g. {@code CNAI_BROKER_FAULTS=seed=7,...}). */
+        public Options withBrokerEnv(Map<String, String> env) {
+            return new Options(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, env);
         }
     }
 
@@ -167,7 +181,7 @@ public final class LocalStack implements AutoCloseable {
             broker.addAll(List.of("--idle-timeout", options.idleTimeout().toString(),
                     "--start-timeout", options.startTimeout().toString(), "--process-logs", logs.toString()));
         }
-        spawn("broker", broker, Map.of(), logs);
+        spawn("broker", broker, options.brokerEnv(), logs);
         waitHealthy("broker", brokerUrl() + "healthz");
         for (String f : FUNCTIONS) {
             if (!options.onDemand().contains(f)) {

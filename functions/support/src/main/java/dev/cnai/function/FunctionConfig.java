@@ -37,6 +37,13 @@ public interface FunctionConfig {
         /** Timeout of one POST to the sink. */
         @WithDefault("PT10S")
         Duration timeout();
+
+        /**
+         * How long emitting keeps retrying a sink that pushes back (429/503) or cannot be reached, with exponential
+         * backoff, before it fails (and the input event is answered 5xx and redelivered); PT0S for no retries.
+         */
+        @WithDefault("PT30S")
+        Duration retryDeadline();
     }
 
     interface Events {
