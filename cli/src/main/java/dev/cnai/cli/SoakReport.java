@@ -19,7 +19,7 @@ import java.util.function.Function;
 
 /**
  * What a soak measured and whether anything grew per run. The trend of a metric is its least-squares slope against
- * the run number over the samples after the warm-up runs (runs 4..N; all runs after the first when N < 6). A metric
+ * the run number over the samples after the warm-up runs (runs 4..N; at least 8 runs for a verdict). A metric
  * is flat when that slope is within its tolerance:
  * <ul>
  * <li>RSS: 1 MiB/run (RSS also follows heap sizing and malloc arenas, so it is the coarse check);</li>
@@ -27,7 +27,8 @@ import java.util.function.Function;
  * <li>OS threads and open file descriptors ({@code /proc}): 0.25/run — a leak of one per run gives 1, one pool
  * thread or pooled connection more or less during a sample moves the slope by less than 0.1 over 17 runs;</li>
  * <li>retained objects: no class whose live instance count rises in at least 80 % of the steps with a slope of at
- * least one instance per run (the fingerprint of a map that gains an entry per run and is never pruned); for the plain
+ * least one instance per run and a growing byte count (the fingerprint of a map that gains an entry per run and is
+ * never pruned; a count that rises while the bytes fall is a pool reshaping itself); for the plain
  * value classes {@code String}, {@code byte[]} and {@code char[]} at least 100 per run, since every function's string
  * count creeps up by 20-40 per run from its request paths while the heap stays flat, and a leak that holds strings
  * also holds its nodes or entries, which are judged at one per run.</li>
@@ -39,6 +40,9 @@ import java.util.function.Function;
  * its RSS (plain Java, no native code: the heap's first-touched pages up to -Xmx256m) is reported, not judged.
  */
 final class SoakReport {
+    /** Runs left out of the trend, and the fewest runs a verdict needs (five fitted after them). */
+    static final int WARM_UP_RUNS = 3;
+    static final int MIN_RUNS = WARM_UP_RUNS + 5;
     static final double RSS_MIB_PER_RUN = 1.0;
     static final double HEAP_KIB_PER_RUN = 64;
     static final double COUNT_PER_RUN = 0.25;
@@ -121,15 +125,15 @@ final class SoakReport {
     /** Runs whose samples count for the trend: after the warm-up. */
     private List<Integer> window() {
         List<Integer> all = new ArrayList<>(samples.keySet());
-        int skip = all.size() >= 6 ? 3 : Math.min(1, Math.max(0, all.size() - 2));
-        return all.subList(skip, all.size());
+        return all.subList(WARM_UP_RUNS, all.size());
     }
 
     /** Prints the tables and verdicts; true when nothing grew per run. */
     boolean print(PrintStream out) {
-        if (samples.size() < 3) {
-            out.println("too few samples (" + samples.size() + ") to estimate a trend; need 3 runs at least");
-            grew.add("too few runs to judge");
+        if (samples.size() < MIN_RUNS) {
+            out.println("too few runs (" + samples.size() + ") to judge a trend: need " + MIN_RUNS
+                    + " (3 warm-up runs and 5 to fit)");
+            grew.add("too few runs to judge (" + samples.size() + " < " + MIN_RUNS + ")");
             return false;
         }
         List<Integer> win = window();
@@ -199,6 +203,8 @@ final class SoakReport {
             for (Retained r : found) {
                 if (r.excused() == null) {
                     notExcused.add(String.format(Locale.ROOT, "%s %+.1f/run", r.cls(), r.perRun()));
+                }
+                if (r.excused() == null && suspects.size() < 20) {
                     suspects.addObject().put("process", proc).put("class", r.cls())
                             .put("instances_per_run", round(r.perRun(), 2)).put("bytes_per_run", Math.round(r.bytesPerRun()));
                 }
@@ -243,14 +249,15 @@ final class SoakReport {
             }
             double slope = Trend.slope(win, counts);
             double rising = Trend.risingSteps(counts);
-            if (slope >= CLASS_INSTANCES_PER_RUN && rising >= CLASS_RISING_STEPS) {
+            double byteSlope = Trend.slope(win, bytes);
+            if (slope >= CLASS_INSTANCES_PER_RUN && rising >= CLASS_RISING_STEPS && byteSlope > 0) {
                 String excused = null;
                 if ("broker".equals(proc) && BROKER_WINDOW_CLASSES.stream().anyMatch(cls::startsWith)) {
                     excused = "broker event window (bounded)";
                 } else if (VALUE_CLASSES.contains(cls) && slope < VALUE_INSTANCES_PER_RUN) {
                     excused = String.format(Locale.ROOT, "drift (value class, < %.0f/run)", VALUE_INSTANCES_PER_RUN);
                 }
-                found.add(new Retained(proc, cls, slope, Trend.slope(win, bytes), rising, Math.round(counts.get(0)),
+                found.add(new Retained(proc, cls, slope, byteSlope, rising, Math.round(counts.get(0)),
                         Math.round(counts.get(counts.size() - 1)), excused));
             }
         }
