@@ -15,15 +15,15 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
+java_bin=java
+if [[ -n "${JAVA_HOME:-}" ]]; then java_bin="$JAVA_HOME/bin/java"; fi
+
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   sed -n '2,12p' "$0"
   echo
-  java -jar cli/target/cnai-cli-0.1.0-SNAPSHOT.jar soak --help 2>/dev/null || true
+  "$java_bin" -jar cli/target/cnai-cli-0.1.0-SNAPSHOT.jar soak --help 2>/dev/null || echo "(build first for the options)"
   exit 0
 fi
-
-java_bin=java
-if [[ -n "${JAVA_HOME:-}" ]]; then java_bin="$JAVA_HOME/bin/java"; fi
 
 cli_jar=cli/target/cnai-cli-0.1.0-SNAPSHOT.jar
 needs_build=false

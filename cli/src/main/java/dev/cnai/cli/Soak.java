@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -110,11 +111,13 @@ final class Soak {
         }, "soak-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         SoakReport report = new SoakReport(runs, jcmd != null);
+        Path csv = home.resolve("soak-samples.csv");
         String failure = null;
         try {
             out.printf("started broker and %d functions in %.1fs (logs in %s)%n", LocalStack.FUNCTIONS.size(),
                     (System.nanoTime() - t0) / 1e9, home.resolve("logs"));
             Sampler sampler = new Sampler(stack, jcmd);
+            Files.writeString(csv, SoakReport.CSV_HEADER);
             for (int i = 1; i <= runs; i++) {
                 String runId = "soak-" + i;
                 Map<String, Object> req = withSeed(baseRequest, 41 + i);
@@ -144,7 +147,9 @@ final class Soak {
                     out.printf("inference load: POST %s, %d req/s, at most %d in flight%n", target, rate, inFlight);
                     Thread.sleep(2000); // the load's first requests warm infer before the start sample
                 }
-                report.sample(i, sampler.sample());
+                SoakReport.Sample sample = sampler.sample();
+                report.sample(i, sample);
+                Files.writeString(csv, SoakReport.csv(i, sample), StandardOpenOption.APPEND);
             }
         } finally {
             stopQuietly(load[0]);
@@ -169,6 +174,7 @@ final class Soak {
         ObjectNode summary = report.summary();
         summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
         summary.put("home", home.toString());
+        summary.put("samples_csv", csv.toString());
         summary.put("failure", failure);
         out.println(EventCodec.mapper().writeValueAsString(summary));
         return failure == null ? 0 : 1;

@@ -114,6 +114,20 @@ final class SoakReport {
         samples.put(run, s);
     }
 
+    static final String CSV_HEADER = "run,process,rss_kib,threads,fds,heap_live_bytes,java_threads,store_bytes,"
+            + "events_in_memory\n";
+
+    /** The sample as CSV rows, one per process (heap -1 when not measured). */
+    static String csv(int run, Sample s) {
+        StringBuilder sb = new StringBuilder();
+        s.processes().forEach((proc, ps) -> sb.append(run).append(',').append(proc).append(',')
+                .append(ps.proc().rssKib()).append(',').append(ps.proc().threads()).append(',').append(ps.proc().fds())
+                .append(',').append(ps.heap() == null ? -1 : ps.heap().bytes()).append(',')
+                .append(ps.metrics().getOrDefault("java_threads", -1.0).longValue()).append(',')
+                .append(s.store().bytes()).append(',').append(s.eventsInMemory()).append('\n'));
+        return sb.toString();
+    }
+
     void load(InferLoad l) {
         this.load = l;
     }
