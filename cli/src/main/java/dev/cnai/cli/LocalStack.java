@@ -151,6 +151,25 @@ public final class LocalStack implements AutoCloseable {
         return options.home().resolve("registry");
     }
 
+    /** The broker's data directory (event log {@code events.jsonl}, dead letters {@code dead-letter.jsonl}). */
+    public Path brokerDataDir() {
+        return options.home().resolve("broker");
+    }
+
+    /**
+     * Process ids of what this stack started and is still running, broker first, then the functions in
+     * {@link #FUNCTIONS} order (an on-demand function is the broker's child and is not listed).
+     */
+    public Map<String, Long> pids() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        processes.forEach((name, p) -> {
+            if (p.isAlive()) {
+                out.put(name, p.pid());
+            }
+        });
+        return out;
+    }
+
     private void launch() throws IOException, InterruptedException {
         Path logs = Files.createDirectories(options.home().resolve("logs"));
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -259,16 +278,48 @@ public final class LocalStack implements AutoCloseable {
 
     /** The events (structured CloudEvents JSON) the broker accepted for a subject, from index {@code since} on. */
     public List<JsonNode> events(String subject, int since) throws IOException, InterruptedException {
-        HttpResponse<String> resp = get(brokerUrl() + "events?subject=" + subject + "&since=" + since);
-        JsonNode arr = EventCodec.mapper().readTree(resp.body());
         List<JsonNode> out = new ArrayList<>();
-        arr.forEach(entry -> out.add(entry.path("event")));
+        entries(subject, since).forEach(entry -> out.add(entry.path("event")));
+        return out;
+    }
+
+    /**
+     * The broker's log entries ({@code index}, {@code receivedAt}, {@code event}, …) for a subject (any subject when
+     * null), with a broker-wide {@code index >= since}, at most 1000.
+     */
+    public List<JsonNode> entries(String subject, long since) throws IOException, InterruptedException {
+        String query = "events?since=" + since + "&limit=1000" + (subject == null ? "" : "&subject=" + subject);
+        HttpResponse<String> resp = get(brokerUrl() + query);
+        if (resp.statusCode() != 200) {
+            throw new IOException("GET /" + query + ": HTTP " + resp.statusCode() + " " + resp.body());
+        }
+        List<JsonNode> out = new ArrayList<>();
+        EventCodec.mapper().readTree(resp.body()).forEach(out::add);
         return out;
     }
 
     private HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A base port P with P..P+5 free on loopback, below the ephemeral range (so no outgoing connection takes one). */
+    public static int freePortBase() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = 20000 + (int) (Math.random() * 12000);
+            boolean free = true;
+            for (int p = base; p <= base + 5 && free; p++) {
+                try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    s.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no six free consecutive ports on loopback");
     }
 
     private static Path require(Path p) {

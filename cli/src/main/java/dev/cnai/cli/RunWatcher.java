@@ -29,12 +29,14 @@ final class RunWatcher {
     Outcome follow(String runId, Duration timeout) throws IOException, InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        int seen = 0;
+        // the broker's index counts all subjects: resume after the last entry seen, not after as many as seen
+        long next = 0;
         JsonNode evaluated = null;
         while (System.nanoTime() < deadline) {
-            List<JsonNode> events = stack.events(runId, seen);
-            for (JsonNode ev : events) {
-                seen++;
+            List<JsonNode> entries = stack.entries(runId, next);
+            for (JsonNode entry : entries) {
+                next = entry.path("index").asLong() + 1;
+                JsonNode ev = entry.path("event");
                 String type = ev.path("type").asText();
                 JsonNode d = ev.path("data");
                 double wall = (System.nanoTime() - start) / 1e9;

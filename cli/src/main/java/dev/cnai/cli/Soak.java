@@ -1,0 +1,354 @@
+package dev.cnai.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cnai.cli.soak.HeapHistogram;
+import dev.cnai.cli.soak.InferLoad;
+import dev.cnai.cli.soak.ProcStats;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.ShardCodec;
+import dev.cnai.events.EventCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code cnai soak}: N consecutive small training runs and a steady inference load through one local stack (scale to
+ * zero off, so the same six processes live throughout), sampling every process after each run. Exit 0 only when
+ * every run ended (registered or rejected), infer answered every request, and nothing grew per run (see
+ * {@link SoakReport} for the tolerances).
+ */
+final class Soak {
+    static final String USAGE = """
+            usage: cnai soak --dataset PATH [options]      (scripts/soak.sh fetches MNIST and builds first)
+              --runs N            consecutive training runs (default 20)
+              --limit N           rows per run (default 1500)
+              --rounds N          FedAvg rounds per run (default 3)
+              --hidden W          MLP hidden width (default 32)
+              --rate R            inference requests per second once v1 is registered (default 50, at most 500)
+              --in-flight N       most inference requests outstanding at once (default 4)
+              --run-timeout D     give up on a run after this long (ISO-8601, default PT5M)
+              --no-heap           skip the live-heap histograms (jcmd GC.class_histogram, a full GC per sample)
+              --home DIR          state directory (default: a new temporary directory, kept for its logs)
+              --port-base P       broker port; functions use P+1..P+5 (default: six free ports)
+              --repo DIR          repository root (default .)
+            """;
+    private static final Set<String> FLAGS = Set.of("no-heap");
+    private static final Set<String> OPTIONS = Set.of("dataset", "runs", "limit", "rounds", "hidden", "rate", "in-flight",
+            "run-timeout", "no-heap", "home", "port-base", "repo");
+
+    private Soak() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            out.print(USAGE);
+            return 0;
+        }
+        Map<String, String> o;
+        int runs;
+        int rate;
+        int inFlight;
+        Duration runTimeout;
+        Map<String, Object> baseRequest;
+        try {
+            o = parse(args);
+            if (!o.containsKey("dataset")) {
+                throw new IllegalArgumentException("--dataset is required\n" + USAGE);
+            }
+            runs = positive("runs", o.getOrDefault("runs", "20"));
+            rate = positive("rate", o.getOrDefault("rate", "50"));
+            inFlight = positive("in-flight", o.getOrDefault("in-flight", "4"));
+            if (rate > 500) {
+                throw new IllegalArgumentException("--rate is at most 500 requests/s, got " + rate);
+            }
+            runTimeout = Duration.parse(o.getOrDefault("run-timeout", "PT5M"));
+            baseRequest = Cnai.request(Map.of("dataset", o.get("dataset"), "limit", o.getOrDefault("limit", "1500"),
+                    "rounds", o.getOrDefault("rounds", "3"), "hidden", o.getOrDefault("hidden", "32"),
+                    "min-accuracy", "0.5"));
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            System.err.println(e instanceof DateTimeParseException ? "--run-timeout needs an ISO-8601 duration such as "
+                    + "PT5M, got '" + valueOf(args, "run-timeout") + "'" : e.getMessage());
+            return 2;
+        }
+        Path repo = Path.of(o.getOrDefault("repo", System.getProperty("cnai.repo", "."))).toAbsolutePath().normalize();
+        Path home = o.containsKey("home") ? Path.of(o.get("home")).toAbsolutePath().normalize()
+                : Files.createTempDirectory("cnai-soak-");
+        int portBase = o.containsKey("port-base") ? positive("port-base", o.get("port-base")) : LocalStack.freePortBase();
+        Path jcmd = o.containsKey("no-heap") ? null : HeapHistogram.jcmd();
+        if (!o.containsKey("no-heap") && jcmd == null) {
+            out.println("no jcmd beside this java (a JRE?): live heap after GC is not measured");
+        }
+
+        long t0 = System.nanoTime();
+        out.printf("soak: %d runs, inference load %d req/s; home %s, ports %d-%d, scale to zero off%n", runs, rate, home,
+                portBase, portBase + 5);
+        PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+        LocalStack stack = LocalStack.start(new LocalStack.Options(repo, home, portBase, Duration.ofSeconds(120), quiet,
+                Set.of(), LocalStack.DEFAULT_IDLE_TIMEOUT));
+        InferLoad[] load = new InferLoad[1];
+        Thread hook = new Thread(() -> {
+            out.println("soak: stopping the load and the stack");
+            stopQuietly(load[0]);
+            stack.close();
+        }, "soak-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        SoakReport report = new SoakReport(runs, jcmd != null);
+        Path csv = home.resolve("soak-samples.csv");
+        String failure = null;
+        try {
+            out.printf("started broker and %d functions in %.1fs (logs in %s)%n", LocalStack.FUNCTIONS.size(),
+                    (System.nanoTime() - t0) / 1e9, home.resolve("logs"));
+            Sampler sampler = new Sampler(stack, jcmd);
+            Files.writeString(csv, SoakReport.CSV_HEADER);
+            for (int i = 1; i <= runs; i++) {
+                String runId = "soak-" + i;
+                Map<String, Object> req = withSeed(baseRequest, 41 + i);
+                stack.submitRun(runId, req);
+                RunWatcher.Outcome r = new RunWatcher(stack, quiet).follow(runId, runTimeout);
+                report.outcome(i, r);
+                out.printf(Locale.ROOT, "run %-8s %-10s %-4s test acc %6.2f%%  %5.1fs%s%n", runId, r.status(),
+                        r.registered() == null ? "" : r.registered().path("version").asText(),
+                        r.evaluated() == null ? 0.0 : 100 * r.evaluated().path("test").path("accuracy").asDouble(),
+                        r.wallSeconds(), r.reason() == null || r.ok() ? "" : "  (" + r.reason() + ")");
+                if (!"registered".equals(r.status()) && !"rejected".equals(r.status())) {
+                    failure = "run " + runId + " ended " + r.status() + ": " + r.reason() + " (logs in " + home.resolve("logs") + ")";
+                    break;
+                }
+                if (i == 1) {
+                    if (!r.ok()) {
+                        failure = "the first run registered no model, so there is nothing to serve: " + r.reason();
+                        break;
+                    }
+                    awaitInferReady(stack, Duration.ofSeconds(60));
+                    URI target = URI.create(stack.directUrl("infer") + "v2/models/"
+                            + r.registered().path("modelName").asText("mnist-mlp") + "/infer");
+                    long maxRequests = (long) rate * runTimeout.toSeconds() * runs;
+                    load[0] = new InferLoad(target, oipBody(stack, runId), rate, maxRequests,
+                            runTimeout.multipliedBy(runs), inFlight);
+                    load[0].start();
+                    out.printf("inference load: POST %s, %d req/s, at most %d in flight%n", target, rate, inFlight);
+                    Thread.sleep(2000); // the load's first requests warm infer before the start sample
+                }
+                SoakReport.Sample sample = sampler.sample();
+                report.sample(i, sample);
+                Files.writeString(csv, SoakReport.csv(i, sample), StandardOpenOption.APPEND);
+            }
+        } finally {
+            stopQuietly(load[0]);
+            stack.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        report.load(load[0]);
+        boolean flat = report.print(out);
+        if (failure == null && load[0] != null && (load[0].non2xx() > 0 || load[0].errors() > 0)) {
+            failure = "infer did not answer 2xx: " + load[0].non2xx() + " non-2xx, " + load[0].errors()
+                    + " transport errors; first: " + load[0].firstErrors();
+        }
+        if (failure == null && !flat) {
+            failure = "grew per run: " + String.join(", ", report.grew());
+        }
+        if (failure != null) {
+            out.println("SOAK FAILED: " + failure);
+        } else {
+            out.println("soak passed: every run ended, infer answered, nothing grew per run");
+        }
+        ObjectNode summary = report.summary();
+        summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
+        summary.put("home", home.toString());
+        summary.put("samples_csv", csv.toString());
+        summary.put("failure", failure);
+        out.println(EventCodec.mapper().writeValueAsString(summary));
+        return failure == null ? 0 : 1;
+    }
+
+    private static void stopQuietly(InferLoad load) {
+        if (load != null) {
+            try {
+                load.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Map<String, Object> withSeed(Map<String, Object> base, long seed) {
+        Map<String, Object> req = new LinkedHashMap<>(base);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> training = new LinkedHashMap<>((Map<String, Object>) base.get("training"));
+        training.put("seed", seed);
+        req.put("training", training);
+        return req;
+    }
+
+    /** One OIP v2 request with the first test digit of {@code runId}. */
+    private static byte[] oipBody(LocalStack stack, String runId) throws IOException {
+        Dataset test = ShardCodec.decode(Files.readAllBytes(stack.storeDir().resolve("runs/" + runId + "/data/test.bin")));
+        float[] row = Arrays.copyOfRange(test.x(), 0, test.features());
+        return EventCodec.encode(Map.of("id", "soak", "inputs", List.of(Map.of("name", "input",
+                "shape", List.of(1, test.features()), "datatype", "FP32", "data", row))));
+    }
+
+    private static void awaitInferReady(LocalStack stack, Duration timeout) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        URI ready = URI.create(stack.directUrl("infer") + "q/health/ready");
+        while (true) {
+            try {
+                if (http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not answering yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("infer did not load the registered model within " + timeout);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    /** Samples every process of the stack, the broker's event log and the stores. */
+    static final class Sampler {
+        private final LocalStack stack;
+        private final Path jcmd;
+        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+        Sampler(LocalStack stack, Path jcmd) {
+            this.stack = stack;
+            this.jcmd = jcmd;
+        }
+
+        SoakReport.Sample sample() throws IOException, InterruptedException {
+            Map<String, Long> pids = stack.pids();
+            if (pids.size() != 1 + LocalStack.FUNCTIONS.size()) {
+                throw new IllegalStateException("a process of the stack has exited; running: " + pids.keySet());
+            }
+            Map<String, SoakReport.ProcessSample> procs = new LinkedHashMap<>();
+            for (Map.Entry<String, Long> e : pids.entrySet()) {
+                HeapHistogram heap = jcmd == null ? null : HeapHistogram.take(jcmd, e.getValue());
+                ProcStats ps = ProcStats.read(e.getValue()); // after the GC: the heap has just been compacted
+                Map<String, Double> metrics = "broker".equals(e.getKey()) ? Map.of() : metrics(e.getKey());
+                procs.put(e.getKey(), new SoakReport.ProcessSample(ps, heap, metrics));
+            }
+            Path broker = stack.brokerDataDir();
+            return new SoakReport.Sample(procs, size(broker.resolve("events.jsonl")), size(broker.resolve("dead-letter.jsonl")),
+                    eventsInMemory(), tree(stack.storeDir()), tree(stack.registryDir()));
+        }
+
+        /** The metrics this soak reads from a function's {@code /q/metrics} (absent ones are left out). */
+        private Map<String, Double> metrics(String function) throws InterruptedException {
+            Map<String, Double> m = new LinkedHashMap<>();
+            try {
+                HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(stack.directUrl(function)
+                        + "q/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                for (String line : resp.body().split("\n")) {
+                    if (line.startsWith("#") || line.isBlank()) {
+                        continue;
+                    }
+                    String name = line.substring(0, line.indexOf(line.contains("{") ? '{' : ' '));
+                    double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                    if (name.equals("jvm_memory_used_bytes") && line.contains("area=\"heap\"")) {
+                        m.merge("heap_used_bytes", value, Double::sum);
+                    } else if (name.equals("jvm_threads_live_threads")) {
+                        m.put("java_threads", value);
+                    } else if (name.equals("process_files_open_files")) {
+                        m.put("open_files", value);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // metrics are a bonus; /proc is the measure
+            }
+            return m;
+        }
+
+        /** Events the broker holds for {@code GET /events} (it keeps the latest 10,000 by default). */
+        private long eventsInMemory() throws IOException, InterruptedException {
+            long count = 0;
+            long since = 0;
+            while (true) {
+                List<JsonNode> page = stack.entries(null, since);
+                if (page.isEmpty()) {
+                    return count;
+                }
+                count += page.size();
+                since = page.get(page.size() - 1).path("index").asLong() + 1;
+            }
+        }
+
+        private static long size(Path p) throws IOException {
+            return Files.isRegularFile(p) ? Files.size(p) : 0;
+        }
+
+        private static SoakReport.Tree tree(Path dir) throws IOException {
+            if (!Files.isDirectory(dir)) {
+                return new SoakReport.Tree(0, 0);
+            }
+            long bytes = 0;
+            long files = 0;
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) s::iterator) {
+                    if (Files.isRegularFile(p)) {
+                        files++;
+                        bytes += Files.size(p);
+                    }
+                }
+            }
+            return new SoakReport.Tree(bytes, files);
+        }
+    }
+
+    static Map<String, String> parse(String[] args) {
+        Map<String, String> o = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || !OPTIONS.contains(args[i].substring(2))) {
+                throw new IllegalArgumentException("unknown argument '" + args[i] + "' (cnai soak --help lists the options)");
+            }
+            String key = args[i].substring(2);
+            if (FLAGS.contains(key)) {
+                o.put(key, "true");
+            } else if (i + 1 < args.length) {
+                o.put(key, args[++i]);
+            } else {
+                throw new IllegalArgumentException("--" + key + " needs a value");
+            }
+        }
+        return o;
+    }
+
+    private static String valueOf(String[] args, String key) {
+        int i = Arrays.asList(args).indexOf("--" + key);
+        return i >= 0 && i + 1 < args.length ? args[i + 1] : null;
+    }
+
+    private static int positive(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--" + option + " needs a positive whole number, got '" + value + "'");
+    }
+}
