@@ -19,25 +19,8 @@ if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   exit 0
 fi
 
-java_bin=java
-if [[ -n "${JAVA_HOME:-}" ]]; then java_bin="$JAVA_HOME/bin/java"; fi
-
-cli_jar=cli/target/cnai-cli-0.1.0-SNAPSHOT.jar
-needs_build=false
-for f in "$cli_jar" broker/target/cnai-local-broker-0.1.0-SNAPSHOT.jar \
-         functions/{preprocess,train-shard,evaluate,register,infer}/target/quarkus-app/quarkus-run.jar; do
-  [[ -f "$f" ]] || needs_build=true
-done
-if [[ "$needs_build" == true ]]; then
-  mkdir -p .cnai/logs
-  build_log=.cnai/logs/build.log
-  echo "building (first run only; about two minutes; log: $build_log)…"
-  if ! mvn -B -ntp -q -DskipTests package >"$build_log" 2>&1; then
-    echo "build failed; the end of $build_log:" >&2
-    tail -n 40 "$build_log" >&2
-    exit 1
-  fi
-fi
+source scripts/lib-build.sh
+ensure_built
 
 dataset=()
 if [[ " $* " != *" --dataset "* ]]; then

@@ -15,8 +15,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-java_bin=java
-if [[ -n "${JAVA_HOME:-}" ]]; then java_bin="$JAVA_HOME/bin/java"; fi
+source scripts/lib-build.sh
 
 if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   sed -n '2,12p' "$0"
@@ -25,16 +24,7 @@ if [[ "${1:-}" == "--help" || "${1:-}" == "-h" ]]; then
   exit 0
 fi
 
-cli_jar=cli/target/cnai-cli-0.1.0-SNAPSHOT.jar
-needs_build=false
-for f in "$cli_jar" broker/target/cnai-local-broker-0.1.0-SNAPSHOT.jar \
-         functions/{preprocess,train-shard,evaluate,register,infer}/target/quarkus-app/quarkus-run.jar; do
-  [[ -f "$f" ]] || needs_build=true
-done
-if [[ "$needs_build" == true ]]; then
-  echo "building (first run only; a few minutes)…"
-  mvn -B -q -DskipTests package
-fi
+ensure_built
 
 dataset=()
 if [[ " $* " != *" --dataset "* ]]; then

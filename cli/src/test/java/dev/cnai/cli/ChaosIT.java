@@ -86,12 +86,13 @@ class ChaosIT {
                 "seed=5",
                 "kill=preprocess:" + EventTypes.RUN_REQUESTED + ":1:300ms",        // mid-read / mid-shard-write
                 "kill=train-shard:" + EventTypes.SHARD_ASSIGNED + ":3:40ms",       // mid-epoch
+                "kill=evaluate:" + EventTypes.SHARD_TRAINED + ":4:25ms",          // round 1's last report: mid-aggregation
                 "kill-on-emit=evaluate:" + EventTypes.SHARD_ASSIGNED + ":2",      // decided, fan-out half sent
                 "kill=register:" + EventTypes.MODEL_EVALUATED + ":1:60ms");       // mid-gate / mid-push
         Result r = run("kills", kills, s -> { });
         summary("kills", r);
         assertSameModelAndBoundedEvents(r);
-        assertEquals(3, faultCount(r, "kill"), "every kill happened: " + faults(r));
+        assertEquals(4, faultCount(r, "kill"), "every kill happened: " + faults(r));
         assertEquals(1, faultCount(r, "kill-on-emit"), "the kill between deciding and emitting happened: " + faults(r));
     }
 
