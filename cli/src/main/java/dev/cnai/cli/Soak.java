@@ -3,6 +3,7 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cnai.cli.soak.HeapHistogram;
+import dev.cnai.cli.soak.HeapInfo;
 import dev.cnai.cli.soak.InferLoad;
 import dev.cnai.cli.soak.ProcStats;
 import dev.cnai.data.Dataset;
@@ -93,8 +94,10 @@ final class Soak {
                 : Files.createTempDirectory("cnai-soak-");
         int portBase = o.containsKey("port-base") ? positive("port-base", o.get("port-base")) : LocalStack.freePortBase();
         Path jcmd = o.containsKey("no-heap") ? null : HeapHistogram.jcmd();
-        if (!o.containsKey("no-heap") && jcmd == null) {
-            out.println("no jcmd beside this java (a JRE?): live heap after GC is not measured");
+        Path heapInfoJcmd = HeapHistogram.jcmd(); // GC.heap_info runs no GC, so --no-heap keeps it
+        if (heapInfoJcmd == null) {
+            out.println("no jcmd beside this java (a JRE?): live heap after GC and the heap's share of RSS are not "
+                    + "measured; raw RSS is judged instead");
         }
 
         long t0 = System.nanoTime();
@@ -116,7 +119,7 @@ final class Soak {
         try {
             out.printf("started broker and %d functions in %.1fs (logs in %s)%n", LocalStack.FUNCTIONS.size(),
                     (System.nanoTime() - t0) / 1e9, home.resolve("logs"));
-            Sampler sampler = new Sampler(stack, jcmd);
+            Sampler sampler = new Sampler(stack, jcmd, heapInfoJcmd);
             Files.writeString(csv, SoakReport.CSV_HEADER);
             for (int i = 1; i <= runs; i++) {
                 String runId = "soak-" + i;
@@ -231,11 +234,14 @@ final class Soak {
     static final class Sampler {
         private final LocalStack stack;
         private final Path jcmd;
+        private final Path heapInfoJcmd;
         private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-        Sampler(LocalStack stack, Path jcmd) {
+        /** {@code jcmd} null: no class histograms (no full GC); {@code heapInfoJcmd} null: no heap share of RSS. */
+        Sampler(LocalStack stack, Path jcmd, Path heapInfoJcmd) {
             this.stack = stack;
             this.jcmd = jcmd;
+            this.heapInfoJcmd = heapInfoJcmd;
         }
 
         SoakReport.Sample sample() throws IOException, InterruptedException {
@@ -246,9 +252,13 @@ final class Soak {
             Map<String, SoakReport.ProcessSample> procs = new LinkedHashMap<>();
             for (Map.Entry<String, Long> e : pids.entrySet()) {
                 HeapHistogram heap = jcmd == null ? null : HeapHistogram.take(jcmd, e.getValue());
+                HeapInfo info = heapInfoJcmd == null ? null : HeapInfo.take(heapInfoJcmd, e.getValue());
                 ProcStats ps = ProcStats.read(e.getValue()); // after the GC: the heap has just been compacted
+                if (info != null) {
+                    info = info.resident(e.getValue()); // right after VmRSS, so that the difference is of one moment
+                }
                 Map<String, Double> metrics = "broker".equals(e.getKey()) ? Map.of() : metrics(e.getKey());
-                procs.put(e.getKey(), new SoakReport.ProcessSample(ps, heap, metrics));
+                procs.put(e.getKey(), new SoakReport.ProcessSample(ps, heap, info, metrics));
             }
             Path broker = stack.brokerDataDir();
             return new SoakReport.Sample(procs, size(broker.resolve("events.jsonl")), size(broker.resolve("dead-letter.jsonl")),

@@ -3,6 +3,7 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cnai.cli.soak.HeapHistogram;
+import dev.cnai.cli.soak.HeapInfo;
 import dev.cnai.cli.soak.InferLoad;
 import dev.cnai.cli.soak.ProcStats;
 import dev.cnai.cli.soak.Trend;
@@ -22,7 +23,15 @@ import java.util.function.Function;
  * the run number over the samples after the warm-up runs (runs 4..N; at least 8 runs for a verdict). A metric
  * is flat when that slope is within its tolerance:
  * <ul>
- * <li>RSS: 1 MiB/run (RSS also follows heap sizing and malloc arenas, so it is the coarse check);</li>
+ * <li>RSS outside the Java heap: 1 MiB/run. That is RSS minus the resident pages of the heap's reserved address range
+ * ({@code jcmd GC.heap_info} for the range, {@code /proc/<pid>/smaps} for what of it is resident; see {@link HeapInfo}),
+ * i.e. Metaspace, code cache, thread stacks, GC structures, malloc arenas and native libraries. Raw RSS is reported,
+ * not judged, whenever the heap could be read: it can also grow, with nothing leaking, when the collector resizes its
+ * generations or promotes into committed but never-touched heap pages (a JVM commits its initial heap at start, Linux
+ * backs a page at its first write), in steps of several MiB while the live heap stays flat. Committed heap does not
+ * separate the two (it stays constant while its resident part grows), the heap's resident pages do. A leak on the heap
+ * shows in the live heap and the retained objects, one outside it in this metric. Without {@code jcmd} the raw RSS is judged at
+ * 1 MiB/run instead;</li>
  * <li>live heap after a full GC ({@code jcmd GC.class_histogram}): 64 KiB/run;</li>
  * <li>OS threads and open file descriptors ({@code /proc}): 0.25/run — a leak of one per run gives 1, one pool
  * thread or pooled connection more or less during a sample moves the slope by less than 0.1 over 17 runs;</li>
@@ -36,8 +45,9 @@ import java.util.function.Function;
  * The object store, the registry and the broker's event log grow with runs by design; their growth per run is
  * reported, not judged. The broker's in-memory event window is bounded (10,000 events), so the broker's live heap
  * grows with it until then: its heap tolerance is raised by 8 KiB per event it took in per run (measured: 6.6 KiB
- * per event held, JSON tree and dedupe entry), classes that back that window are excused from the retention check, and
- * its RSS (plain Java, no native code: the heap's first-touched pages up to -Xmx256m) is reported, not judged.
+ * per event held, JSON tree and dedupe entry) and classes that back that window are excused from the retention check;
+ * its RSS (plain Java, no native code: the heap's first-touched pages up to -Xmx256m) is reported, not judged, even
+ * without the heap's address range when the live heap is measured.
  */
 final class SoakReport {
     /** Runs left out of the trend, and the fewest runs a verdict needs (five fitted after them). */
@@ -53,7 +63,11 @@ final class SoakReport {
     static final Set<String> VALUE_CLASSES = Set.of("java.lang.String", "[B", "[C");
     static final double VALUE_INSTANCES_PER_RUN = 100;
 
-    record ProcessSample(ProcStats proc, HeapHistogram heap, Map<String, Double> metrics) {
+    /** One process after a run; {@code heap} and {@code heapInfo} are null when not measured. */
+    record ProcessSample(ProcStats proc, HeapHistogram heap, HeapInfo heapInfo, Map<String, Double> metrics) {
+        ProcessSample(ProcStats proc, HeapHistogram heap, Map<String, Double> metrics) {
+            this(proc, heap, null, metrics);
+        }
     }
 
     record Tree(long bytes, long files) {
@@ -63,18 +77,31 @@ final class SoakReport {
             Tree store, Tree registry) {
     }
 
-    private record Metric(String label, String key, double tolerance, Function<ProcessSample, Double> value) {
+    /** A sampled metric; {@code info} is the verdict when it is reported, not judged (tolerance NaN). */
+    private record Metric(String label, String key, double tolerance, Function<ProcessSample, Double> value, String info) {
     }
 
     private static final List<Metric> METRICS = List.of(
-            new Metric("RSS MiB", "rss_mib", RSS_MIB_PER_RUN, s -> s.proc().rssKib() / 1024.0),
+            new Metric("RSS MiB", "rss_mib", RSS_MIB_PER_RUN, s -> s.proc().rssKib() / 1024.0,
+                    "info (includes heap resizing)"),
+            new Metric("RSS outside the Java heap MiB", "rss_outside_heap_mib", RSS_MIB_PER_RUN,
+                    s -> s.heapInfo() == null ? null : (s.proc().rssKib() - s.heapInfo().inRssKib()) / 1024.0, null),
+            new Metric("heap resident MiB", "heap_resident_mib", Double.NaN,
+                    s -> s.heapInfo() == null || s.heapInfo().residentKib() < 0 ? null : s.heapInfo().residentKib() / 1024.0,
+                    "info (in RSS)"),
+            new Metric("heap committed MiB", "heap_committed_mib", Double.NaN,
+                    s -> s.heapInfo() == null ? null : s.heapInfo().committedKib() / 1024.0, "info (GC sizing)"),
+            new Metric("Metaspace committed MiB", "metaspace_committed_mib", Double.NaN,
+                    s -> s.heapInfo() == null || s.heapInfo().metaspaceCommittedKib() < 0 ? null
+                            : s.heapInfo().metaspaceCommittedKib() / 1024.0, "info (outside heap)"),
             new Metric("live heap MiB", "heap_live_mib", HEAP_KIB_PER_RUN / 1024,
-                    s -> s.heap() == null ? null : s.heap().bytes() / 1048576.0),
-            new Metric("threads", "threads", COUNT_PER_RUN, s -> (double) s.proc().threads()),
-            new Metric("open fds", "fds", COUNT_PER_RUN, s -> (double) s.proc().fds()),
-            new Metric("java threads (q/metrics)", "java_threads", COUNT_PER_RUN, s -> s.metrics().get("java_threads")),
+                    s -> s.heap() == null ? null : s.heap().bytes() / 1048576.0, null),
+            new Metric("threads", "threads", COUNT_PER_RUN, s -> (double) s.proc().threads(), null),
+            new Metric("open fds", "fds", COUNT_PER_RUN, s -> (double) s.proc().fds(), null),
+            new Metric("java threads (q/metrics)", "java_threads", COUNT_PER_RUN, s -> s.metrics().get("java_threads"), null),
             new Metric("heap used MiB (q/metrics)", "heap_used_mib", Double.NaN,
-                    s -> s.metrics().containsKey("heap_used_bytes") ? s.metrics().get("heap_used_bytes") / 1048576.0 : null));
+                    s -> s.metrics().containsKey("heap_used_bytes") ? s.metrics().get("heap_used_bytes") / 1048576.0 : null,
+                    "info (before GC)"));
 
     /** Classes that hold the broker's bounded event window and dedupe set (they grow with events until the bound). */
     private static final List<String> BROKER_WINDOW_CLASSES = List.of("com.fasterxml.jackson.databind.node.",
@@ -115,16 +142,19 @@ final class SoakReport {
     }
 
     static final String CSV_HEADER = "run,process,rss_kib,threads,fds,heap_live_bytes,java_threads,store_bytes,"
-            + "events_in_memory\n";
+            + "events_in_memory,heap_committed_kib,heap_resident_kib,metaspace_committed_kib\n";
 
-    /** The sample as CSV rows, one per process (heap -1 when not measured). */
+    /** The sample as CSV rows, one per process (heap figures -1 when not measured). */
     static String csv(int run, Sample s) {
         StringBuilder sb = new StringBuilder();
         s.processes().forEach((proc, ps) -> sb.append(run).append(',').append(proc).append(',')
                 .append(ps.proc().rssKib()).append(',').append(ps.proc().threads()).append(',').append(ps.proc().fds())
                 .append(',').append(ps.heap() == null ? -1 : ps.heap().bytes()).append(',')
                 .append(ps.metrics().getOrDefault("java_threads", -1.0).longValue()).append(',')
-                .append(s.store().bytes()).append(',').append(s.eventsInMemory()).append('\n'));
+                .append(s.store().bytes()).append(',').append(s.eventsInMemory()).append(',')
+                .append(ps.heapInfo() == null ? -1 : ps.heapInfo().committedKib()).append(',')
+                .append(ps.heapInfo() == null ? -1 : ps.heapInfo().residentKib()).append(',')
+                .append(ps.heapInfo() == null ? -1 : ps.heapInfo().metaspaceCommittedKib()).append('\n'));
         return sb.toString();
     }
 
@@ -157,7 +187,7 @@ final class SoakReport {
         out.printf(Locale.ROOT, "%nper process: start = after run %d (warmed up, load running), end = after run %d; "
                 + "per run = least-squares slope over runs %d..%d%n", samples.firstKey(), samples.lastKey(), win.get(0),
                 win.get(win.size() - 1));
-        out.printf("%-12s %-26s %10s %10s %10s %8s  %s%n", "process", "metric", "start", "end", "per run", "limit", "verdict");
+        out.printf("%-12s %-30s %10s %10s %10s %8s  %s%n", "process", "metric", "start", "end", "per run", "limit", "verdict");
         for (String proc : first.processes().keySet()) {
             ObjectNode ps = slopes.putObject(proc);
             for (Metric m : METRICS) {
@@ -174,12 +204,17 @@ final class SoakReport {
                 if ("broker".equals(proc) && m.key().equals("heap_live_mib")) {
                     tol += Math.max(0, eventsPerRun) * BROKER_KIB_PER_EVENT / 1024;
                 }
-                if ("broker".equals(proc) && m.key().equals("rss_mib") && heap) {
+                String info = m.info();
+                if (m.key().equals("rss_mib") && first.processes().get(proc).heapInfo() != null
+                        && last.processes().get(proc).heapInfo() != null) {
+                    tol = Double.NaN; // judged as RSS outside the Java heap, and the heap as live heap and retained objects
+                } else if ("broker".equals(proc) && m.key().equals("rss_mib") && heap) {
                     tol = Double.NaN; // no native code: its RSS is the heap's first-touched pages, judged as live heap
+                    info = "info (follows the heap)";
                 }
                 String verdict;
                 if (Double.isNaN(tol)) {
-                    verdict = m.key().equals("rss_mib") ? "info (follows the heap)" : "info (before GC)";
+                    verdict = info;
                 } else if (slope <= tol) {
                     verdict = "flat";
                 } else {
@@ -187,7 +222,7 @@ final class SoakReport {
                     grew.add(String.format(Locale.ROOT, "%s %s %+.3f/run (limit %.3f)", proc, m.key(), slope, tol));
                 }
                 ps.put(m.key() + "_per_run", round(slope, 4));
-                out.printf(Locale.ROOT, "%-12s %-26s %10.2f %10.2f %+10.3f %8s  %s%n", proc, m.label(), a, b, slope,
+                out.printf(Locale.ROOT, "%-12s %-30s %10.2f %10.2f %+10.3f %8s  %s%n", proc, m.label(), a, b, slope,
                         Double.isNaN(tol) ? "-" : String.format(Locale.ROOT, "%.3f", tol), verdict);
             }
         }
