@@ -39,7 +39,9 @@ import java.util.stream.Stream;
 final class Soak {
     static final String USAGE = """
             usage: cnai soak --dataset PATH [options]      (scripts/soak.sh fetches MNIST and builds first)
-              --runs N            consecutive training runs (default 20)
+              --runs N            consecutive training runs judged for growth (default 20)
+              --warm-up N         runs before them, sampled but left out of the trend (default 10: JIT and
+                                  malloc arenas still growing)
               --limit N           rows per run (default 1500)
               --rounds N          FedAvg rounds per run (default 3)
               --hidden W          MLP hidden width (default 32)
@@ -52,7 +54,7 @@ final class Soak {
               --repo DIR          repository root (default .)
             """;
     private static final Set<String> FLAGS = Set.of("no-heap");
-    private static final Set<String> OPTIONS = Set.of("dataset", "runs", "limit", "rounds", "hidden", "rate", "in-flight",
+    private static final Set<String> OPTIONS = Set.of("dataset", "runs", "warm-up", "limit", "rounds", "hidden", "rate", "in-flight",
             "run-timeout", "no-heap", "home", "port-base", "repo");
 
     private Soak() {
@@ -65,6 +67,7 @@ final class Soak {
         }
         Map<String, String> o;
         int runs;
+        int warmUp;
         int rate;
         int inFlight;
         Duration runTimeout;
@@ -74,7 +77,8 @@ final class Soak {
             if (!o.containsKey("dataset")) {
                 throw new IllegalArgumentException("--dataset is required\n" + USAGE);
             }
-            runs = positive("runs", o.getOrDefault("runs", "20"));
+            warmUp = nonNegative("warm-up", o.getOrDefault("warm-up", Integer.toString(SoakReport.DEFAULT_WARM_UP_RUNS)));
+            runs = warmUp + positive("runs", o.getOrDefault("runs", "20"));
             rate = positive("rate", o.getOrDefault("rate", "50"));
             inFlight = positive("in-flight", o.getOrDefault("in-flight", "4"));
             if (rate > 500) {
@@ -101,7 +105,7 @@ final class Soak {
         }
 
         long t0 = System.nanoTime();
-        out.printf("soak: %d runs, inference load %d req/s; home %s, ports %d-%d, scale to zero off%n", runs, rate, home,
+        out.printf("soak: %d runs (the first " + warmUp + " warm-up), inference load %d req/s; home %s, ports %d-%d, scale to zero off%n", runs, rate, home,
                 portBase, portBase + 5);
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         LocalStack stack = LocalStack.start(new LocalStack.Options(repo, home, portBase, Duration.ofSeconds(120), quiet,
@@ -113,7 +117,7 @@ final class Soak {
             stack.close();
         }, "soak-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        SoakReport report = new SoakReport(runs, jcmd != null);
+        SoakReport report = new SoakReport(warmUp, runs, jcmd != null);
         Path csv = home.resolve("soak-samples.csv");
         String failure = null;
         try {
@@ -360,5 +364,17 @@ final class Soak {
             // reported below
         }
         throw new IllegalArgumentException("--" + option + " needs a positive whole number, got '" + value + "'");
+    }
+
+    private static int nonNegative(String option, String value) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException("--" + option + " needs a whole number >= 0, got '" + value + "'");
     }
 }

@@ -20,7 +20,8 @@ import java.util.function.Function;
 
 /**
  * What a soak measured and whether anything grew per run. The trend of a metric is its least-squares slope against
- * the run number over the samples after the warm-up runs (runs 4..N; at least 8 runs for a verdict). A metric
+ * the run number over the samples after the warm-up runs ({@link #DEFAULT_WARM_UP_RUNS} by default; at least
+ * {@link #MIN_FITTED} runs fitted after them for a verdict). A metric
  * is flat when that slope is within its tolerance:
  * <ul>
  * <li>RSS outside the Java heap: 1 MiB/run. That is RSS minus the resident pages of the heap's reserved address range
@@ -50,9 +51,15 @@ import java.util.function.Function;
  * without the heap's address range when the live heap is measured.
  */
 final class SoakReport {
-    /** Runs left out of the trend, and the fewest runs a verdict needs (five fitted after them). */
-    static final int WARM_UP_RUNS = 3;
-    static final int MIN_RUNS = WARM_UP_RUNS + 5;
+    /**
+     * Runs left out of the trend by default: the JIT is still compiling and glibc's malloc arenas (ONNX Runtime's
+     * allocations) still growing for the first ten or so runs — measured in train-shard's smaps, runs 4 to 19: code
+     * cache +3.9 MiB, malloc arenas +5.4 MiB, Java heap +0.6 MiB — and both level off (a 60-run soak: +0.17 MiB/run over
+     * runs 21..40). A leak grows for ever; warm-up does not, so the window starts after it.
+     */
+    static final int DEFAULT_WARM_UP_RUNS = 10;
+    /** The fewest runs fitted after the warm-up for a verdict. */
+    static final int MIN_FITTED = 5;
     static final double RSS_MIB_PER_RUN = 1.0;
     static final double HEAP_KIB_PER_RUN = 64;
     static final double COUNT_PER_RUN = 0.25;
@@ -111,6 +118,7 @@ final class SoakReport {
             "java.util.LinkedHashMap$Entry");
 
     private final int runs;
+    private final int warmUp;
     private final boolean heap;
     private final TreeMap<Integer, Sample> samples = new TreeMap<>();
     private int registered;
@@ -123,7 +131,12 @@ final class SoakReport {
     private double eventsPerRun;
     private double storeKibPerRun;
 
-    SoakReport(int runs, boolean heap) {
+    /**
+     * @param warmUp runs left out of the trend (their samples are still taken and written to the CSV)
+     * @param runs   all runs, the warm-up included
+     */
+    SoakReport(int warmUp, int runs, boolean heap) {
+        this.warmUp = warmUp;
         this.runs = runs;
         this.heap = heap;
     }
@@ -169,23 +182,24 @@ final class SoakReport {
     /** Runs whose samples count for the trend: after the warm-up. */
     private List<Integer> window() {
         List<Integer> all = new ArrayList<>(samples.keySet());
-        return all.subList(WARM_UP_RUNS, all.size());
+        return all.subList(Math.min(warmUp, all.size()), all.size());
     }
 
     /** Prints the tables and verdicts; true when nothing grew per run. */
     boolean print(PrintStream out) {
-        if (samples.size() < MIN_RUNS) {
-            out.println("too few runs (" + samples.size() + ") to judge a trend: need " + MIN_RUNS
-                    + " (3 warm-up runs and 5 to fit)");
-            grew.add("too few runs to judge (" + samples.size() + " < " + MIN_RUNS + ")");
+        int minRuns = warmUp + MIN_FITTED;
+        if (samples.size() < minRuns) {
+            out.println("too few runs (" + samples.size() + ") to judge a trend: need " + minRuns
+                    + " (" + warmUp + " warm-up runs and " + MIN_FITTED + " to fit)");
+            grew.add("too few runs to judge (" + samples.size() + " < " + minRuns + ")");
             return false;
         }
         List<Integer> win = window();
-        Sample first = samples.firstEntry().getValue();
+        Sample first = samples.get(win.get(0));
         Sample last = samples.lastEntry().getValue();
         eventsPerRun = slopeOf(win, s -> (double) s.eventsInMemory());
         out.printf(Locale.ROOT, "%nper process: start = after run %d (warmed up, load running), end = after run %d; "
-                + "per run = least-squares slope over runs %d..%d%n", samples.firstKey(), samples.lastKey(), win.get(0),
+                + "per run = least-squares slope over runs %d..%d%n", win.get(0), samples.lastKey(), win.get(0),
                 win.get(win.size() - 1));
         out.printf("%-12s %-30s %10s %10s %10s %8s  %s%n", "process", "metric", "start", "end", "per run", "limit", "verdict");
         for (String proc : first.processes().keySet()) {
@@ -360,7 +374,7 @@ final class SoakReport {
 
     ObjectNode summary() {
         ObjectNode s = EventCodec.mapper().createObjectNode();
-        s.put("runs", runs).put("ended", ended).put("registered", registered).put("rejected", rejected);
+        s.put("runs", runs).put("warm_up_runs", warmUp).put("ended", ended).put("registered", registered).put("rejected", rejected);
         s.put("inferences", load == null ? 0 : load.ok());
         s.put("back_pressure_429", load == null ? 0 : load.backPressure());
         s.put("non_2xx", load == null ? 0 : load.non2xx());

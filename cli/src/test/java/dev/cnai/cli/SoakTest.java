@@ -172,7 +172,7 @@ class SoakTest {
 
     /** One process "train-shard" with RSS and heap resident (KiB) per run; committed = resident + 100 MiB, or alone. */
     private static SoakReport heapReport(java.util.function.IntToLongFunction rss, java.util.function.IntToLongFunction resident) {
-        SoakReport r = new SoakReport(20, true);
+        SoakReport r = new SoakReport(3, 20, true);
         for (int run = 1; run <= 20; run++) {
             long res = resident.applyAsLong(run);
             HeapInfo info = res >= 0 ? new HeapInfo(res + 102_400, 60_000, 0xd0000000L, 0x100000000L, res)
@@ -224,7 +224,7 @@ class SoakTest {
 
     /** A report over {@code runs} samples of one process "evaluate" with a flat RSS, threads and fds. */
     private static SoakReport report(int runs, java.util.function.IntFunction<Map<String, Long>> classes) {
-        SoakReport r = new SoakReport(runs, true);
+        SoakReport r = new SoakReport(3, runs, true);
         for (int run = 1; run <= runs; run++) {
             Map<String, Long> counts = classes.apply(run);
             Map<String, Long> bytes = new java.util.HashMap<>();
