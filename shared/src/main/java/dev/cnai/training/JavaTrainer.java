@@ -27,7 +27,7 @@ public final class JavaTrainer {
             TrainingSpec options, long seed) {
         TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null)
                 : options).withDefaults();
-        checkOptions(o);
+        TrainingInputs.checkOptions(o);
         if (!o.optimizer().equals(TrainingSpec.SGD)) {
             throw TrainingException.invalidSpec("the plain-Java reference trains with sgd only, got optimizer '"
                     + o.optimizer() + "'; use the onnx engine for adam");
@@ -53,7 +53,7 @@ public final class JavaTrainer {
         Shifts shifts = Shifts.of(o.augment(), shard.features(), seed);
         double epochLoss = 0;
         for (int epoch = 0; epoch < o.localEpochs(); epoch++) {
-            shuffle(order, rng);
+            TrainingInputs.shuffle(order, rng);
             Dataset data = shifts == null ? shard
                     : new Dataset(shard.features(), shard.classes(), shifts.next(shard), shard.y());
             epochLoss = 0;
@@ -112,16 +112,6 @@ public final class JavaTrainer {
         return net.gradients();
     }
 
-    /** Fisher-Yates shuffle of {@code order} in place: the batch order of every engine. */
-    static void shuffle(int[] order, SplittableRandom rng) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-    }
-
     private static void step(double[] p, double[] g, double[] v, double lr, double mu, double l2) {
         for (int i = 0; i < p.length; i++) {
             double vi = mu * v[i] + g[i] + l2 * p[i];
@@ -132,60 +122,11 @@ public final class JavaTrainer {
 
     /** Validates spec, weights, stats and data together; returns the model, batches of at most {@code cap} rows. */
     static Backprop model(ModelSpec spec, Weights w, Dataset data, NormStats stats, int cap) {
-        checkData(data);
+        TrainingInputs.checkData(data);
         Models.checkWeights(spec, w, data.features(), data.classes());
         Net.checked(stats);
         return Models.normalize(spec).family().equals(Models.CNN)
                 ? new ConvNet(spec, data.features(), data.classes(), w, stats, cap)
                 : new Net(Models.layerSizes(spec, data.features(), data.classes()), w, stats, cap);
-    }
-
-    static void checkData(Dataset d) {
-        if (d == null || d.x() == null || d.y() == null) {
-            throw TrainingException.invalidData("dataset is missing");
-        }
-        if (d.rows() == 0) {
-            throw TrainingException.invalidData("dataset has no rows");
-        }
-        if (d.features() < 1 || (long) d.rows() * d.features() != d.x().length) {
-            throw TrainingException.invalidData("x holds " + d.x().length + " values but " + d.rows() + " rows × "
-                    + d.features() + " features were declared");
-        }
-        for (int i = 0; i < d.y().length; i++) {
-            if (d.y()[i] < 0 || d.y()[i] >= d.classes()) {
-                throw TrainingException.invalidData("label " + d.y()[i] + " of row " + i + " is outside [0, "
-                        + d.classes() + ")");
-            }
-        }
-        for (int i = 0; i < d.x().length; i++) {
-            if (!Float.isFinite(d.x()[i])) {
-                throw TrainingException.invalidData("value " + d.x()[i] + " at row " + i / d.features()
-                        + ", feature " + i % d.features() + " is not finite");
-            }
-        }
-    }
-
-    static void checkOptions(TrainingSpec o) {
-        if (o.localEpochs() < 1) {
-            throw TrainingException.invalidSpec("localEpochs must be ≥ 1, got " + o.localEpochs());
-        }
-        if (o.batchSize() < 1) {
-            throw TrainingException.invalidSpec("batchSize must be ≥ 1, got " + o.batchSize());
-        }
-        if (!(o.learningRate() > 0) || !Double.isFinite(o.learningRate())) {
-            throw TrainingException.invalidSpec("learningRate must be a positive number, got " + o.learningRate());
-        }
-        if (!(o.momentum() >= 0 && o.momentum() < 1)) {
-            throw TrainingException.invalidSpec("momentum must be in [0, 1), got " + o.momentum());
-        }
-        if (!(o.l2() >= 0) || !Double.isFinite(o.l2())) {
-            throw TrainingException.invalidSpec("l2 must be ≥ 0, got " + o.l2());
-        }
-        if (o.lrDecay() != null && !(o.lrDecay() > 0 && o.lrDecay() <= 1)) {
-            throw TrainingException.invalidSpec("lrDecay must be in (0, 1], got " + o.lrDecay());
-        }
-        if (o.augment() != null && o.augment() < 0) {
-            throw TrainingException.invalidSpec("augment must be ≥ 0 pixels, got " + o.augment());
-        }
     }
 }

@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
  * into direct buffers and stay resident across epochs (with {@code augment}, each epoch's shifted images
  * overwrite the shard's buffer); an ONNX {@code Loop} slices each mini-batch out of them
  * through the epoch's permutation, normalises it, and carries parameters and optimiser state from step to step.
- * The shuffle is the plain-Java trainer's ({@link JavaTrainer}), so both engines visit batches in the same order.
+ * The shuffle is {@link TrainingInputs#shuffle}, the plain-Java trainer's too, so both engines visit the same batches.
  * Deterministic on one machine and provider: the same arguments give bit-identical weights.
  *
  * <p>Thread-safe for concurrent {@link #train} calls (ONNX Runtime sessions are). Close it to free the session.
@@ -93,8 +93,8 @@ public final class OnnxTrainer implements AutoCloseable {
             int intraOpThreads, boolean tuneThreads) {
         TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null) : options)
                 .withDefaults();
-        JavaTrainer.checkOptions(o);
-        checkOptimizer(o);
+        TrainingInputs.checkOptions(o);
+        TrainingInputs.checkOptimizer(o);
         ModelSpec s = Models.normalize(spec);
         Layout layout = Layout.of(s, features, classes);
         byte[] graph = TrainingGraphs.epoch(layout, o);
@@ -150,7 +150,7 @@ public final class OnnxTrainer implements AutoCloseable {
      * @throws TrainingException invalid data or weights, divergence, or an ONNX Runtime failure
      */
     public TrainResult train(Weights start, Dataset shard, NormStats stats, long seed) {
-        JavaTrainer.checkData(shard);
+        TrainingInputs.checkData(shard);
         checkShapes(start, shard);
         checked(stats);
         int n = shard.rows();
@@ -180,7 +180,7 @@ public final class OnnxTrainer implements AutoCloseable {
             LongBuffer perm = staging.perm(n);
             double lossSum = 0;
             for (int epoch = 0; epoch < options.localEpochs(); epoch++) {
-                JavaTrainer.shuffle(order, rng);
+                TrainingInputs.shuffle(order, rng);
                 if (shifts != null) {
                     // x views the staging buffer (direct, not copied): overwrite it with this epoch's images
                     staging.raw(shifts.next(shard));
@@ -231,7 +231,7 @@ public final class OnnxTrainer implements AutoCloseable {
      * engine's generated backward graph on the whole of {@code data}: the hook of the gradient checks.
      */
     LossAndGradient lossAndGradient(Weights w, Dataset data, NormStats stats, double l2) {
-        JavaTrainer.checkData(data);
+        TrainingInputs.checkData(data);
         checkShapes(w, data);
         byte[] graph = TrainingGraphs.gradient(layout, l2);
         List<OnnxTensor> owned = new ArrayList<>();
@@ -397,16 +397,6 @@ public final class OnnxTrainer implements AutoCloseable {
     private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor tensor) {
         owned.add(tensor);
         return tensor;
-    }
-
-    private static void checkOptimizer(TrainingSpec o) {
-        if (!o.optimizer().equals(TrainingSpec.SGD) && !o.optimizer().equals(TrainingSpec.ADAM)) {
-            throw TrainingException.invalidSpec("optimizer must be sgd or adam, got '" + o.optimizer() + "'");
-        }
-        if (!(o.beta1() >= 0 && o.beta1() < 1) || !(o.beta2() >= 0 && o.beta2() < 1)) {
-            throw TrainingException.invalidSpec("adam's beta1 and beta2 must be in [0, 1), got " + o.beta1() + ", "
-                    + o.beta2());
-        }
     }
 
     /** {@code stats} when the graph can use them (as float): a finite mean and a positive finite std. */

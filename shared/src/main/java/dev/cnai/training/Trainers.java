@@ -35,19 +35,19 @@ public final class Trainers implements AutoCloseable {
         if (!o.engine().equals(TrainingSpec.ENGINE_ONNX)) {
             throw TrainingException.invalidSpec("engine must be onnx or java, got '" + o.engine() + "'");
         }
-        JavaTrainer.checkData(shard);
+        TrainingInputs.checkData(shard);
         return engine(Models.normalize(spec), shard.features(), shard.classes(), o).train(start, shard, stats, seed);
     }
 
     /**
      * Checks options that do not depend on the shard before any training starts: the ranges of
-     * {@link JavaTrainer#checkOptions} and whether {@code augment} fits data of {@code features} features.
+     * {@link TrainingInputs#checkOptions} and whether {@code augment} fits data of {@code features} features.
      *
      * @throws TrainingException an option out of range, with the value and the allowed range
      */
     public static void validate(TrainingSpec options, int features) {
         TrainingSpec o = options.withDefaults();
-        JavaTrainer.checkOptions(o);
+        TrainingInputs.checkOptions(o);
         Shifts.of(o.augment(), features, 0);
     }
 

@@ -30,7 +30,7 @@ class TrainingSpecTest {
         for (double bad : new double[] {0, -0.5, 1.5, Double.NaN}) {
             TrainingSpec o = new TrainingSpec(10, 1, 32, 0.05, 0.9, 1e-4, 3, 42L, null, null, null, null, null, bad)
                     .withDefaults();
-            TrainingException e = assertThrows(TrainingException.class, () -> JavaTrainer.checkOptions(o));
+            TrainingException e = assertThrows(TrainingException.class, () -> TrainingInputs.checkOptions(o));
             assertEquals(true, e.getMessage().contains("lrDecay must be in (0, 1]"), e.getMessage());
         }
     }
