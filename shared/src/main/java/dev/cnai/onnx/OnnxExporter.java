@@ -54,10 +54,7 @@ public final class OnnxExporter {
             Map<String, String> metadata) {
         Models.checkWeights(spec, w, features, classes);
         int layers = Models.layerSizes(spec, features, classes).length - 1;
-        if (stats == null || !(stats.std() > 0) || !Double.isFinite(stats.std()) || !Double.isFinite(stats.mean())
-                || !Float.isFinite((float) stats.std()) || (float) stats.std() == 0) {
-            throw OnnxException.invalidInput("normalisation stats need a finite mean and a positive std, got " + stats);
-        }
+        NormStats.require(stats, OnnxException::invalidInput);
         GraphProto.Builder g = GraphProto.newBuilder().setName("cnai_" + Models.normalize(spec).family());
         g.addInput(valueInfo(INPUT, TensorProto.DataType.FLOAT, features));
         g.addInitializer(scalar("norm_mean", (float) stats.mean()));

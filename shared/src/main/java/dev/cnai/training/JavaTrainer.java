@@ -124,7 +124,7 @@ public final class JavaTrainer {
     static Backprop model(ModelSpec spec, Weights w, Dataset data, NormStats stats, int cap) {
         TrainingInputs.checkData(data);
         Models.checkWeights(spec, w, data.features(), data.classes());
-        Net.checked(stats);
+        NormStats.require(stats, TrainingException::invalidSpec);
         return Models.normalize(spec).family().equals(Models.CNN)
                 ? new ConvNet(spec, data.features(), data.classes(), w, stats, cap)
                 : new Net(Models.layerSizes(spec, data.features(), data.classes()), w, stats, cap);

@@ -29,7 +29,7 @@ final class Net implements Backprop {
     private final double[] inputGradient;
 
     Net(int[] dims, Weights weights, NormStats stats, int cap) {
-        this(dims, weights, 0, checked(stats), cap, false);
+        this(dims, weights, 0, stats, cap, false);
     }
 
     /**
@@ -66,15 +66,6 @@ final class Net implements Backprop {
         delta = new double[cap * widest];
         deltaPrev = new double[cap * widest];
         inputGradient = head ? new double[cap * dims[0]] : null;
-    }
-
-    /** Returns the stats when they have a finite mean and a positive std; else throws invalidSpec. */
-    static NormStats checked(NormStats stats) {
-        if (stats == null || !Double.isFinite(stats.mean()) || !Double.isFinite(stats.std()) || !(stats.std() > 0)) {
-            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
-                    + stats);
-        }
-        return stats;
     }
 
     /** Input buffer (row-major cap × dims[0]) of a head net. */

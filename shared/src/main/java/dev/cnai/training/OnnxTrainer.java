@@ -152,7 +152,7 @@ public final class OnnxTrainer implements AutoCloseable {
     public TrainResult train(Weights start, Dataset shard, NormStats stats, long seed) {
         TrainingInputs.checkData(shard);
         checkShapes(start, shard);
-        checked(stats);
+        NormStats.require(stats, TrainingException::invalidSpec);
         int n = shard.rows();
         int batch = options.batchSize();
         long steps = (n + batch - 1) / batch;
@@ -241,7 +241,7 @@ public final class OnnxTrainer implements AutoCloseable {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, staging.raw(data),
                     new long[] {data.rows(), data.features()})));
-            inputs.put(TrainingGraphs.MEAN, track(owned, OnnxTensor.createTensor(env, (float) checked(stats).mean())));
+            inputs.put(TrainingGraphs.MEAN, track(owned, OnnxTensor.createTensor(env, (float) NormStats.require(stats, TrainingException::invalidSpec).mean())));
             inputs.put(TrainingGraphs.STD, track(owned, OnnxTensor.createTensor(env, (float) stats.std())));
             inputs.put(TrainingGraphs.Y, track(owned, OnnxTensor.createTensor(env, staging.oneHot(data),
                     new long[] {data.rows(), data.classes()})));
@@ -397,16 +397,6 @@ public final class OnnxTrainer implements AutoCloseable {
     private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor tensor) {
         owned.add(tensor);
         return tensor;
-    }
-
-    /** {@code stats} when the graph can use them (as float): a finite mean and a positive finite std. */
-    private static NormStats checked(NormStats stats) {
-        if (stats == null || !Float.isFinite((float) stats.mean()) || !Float.isFinite((float) stats.std())
-                || !((float) stats.std() > 0)) {
-            throw TrainingException.invalidSpec("normalisation stats need a finite mean and a positive std, got "
-                    + stats);
-        }
-        return stats;
     }
 
     /**
