@@ -9,9 +9,8 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
 import dev.cnai.training.impl.Layout;
 import dev.cnai.training.impl.Providers;
+import dev.cnai.training.impl.Staging;
 import dev.cnai.training.impl.TrainingGraphs;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -253,7 +252,7 @@ public final class OnnxTrainer implements AutoCloseable {
                 List<Tensor> grads = new ArrayList<>();
                 for (Tensor t : w.tensors()) {
                     grads.add(new Tensor(t.name(), t.shape(),
-                            floats((OnnxTensor) r.get("grad_" + t.name()).orElseThrow())));
+                            Staging.floats((OnnxTensor) r.get("grad_" + t.name()).orElseThrow())));
                 }
                 return new LossAndGradient(loss, new Weights(grads));
             }
@@ -346,10 +345,11 @@ public final class OnnxTrainer implements AutoCloseable {
         FloatBuffer[] weights = staging.weights(tensors);
         for (int i = 0; i < tensors.size(); i++) {
             Tensor t = tensors.get(i);
-            carried.put(t.name(), track(owned, OnnxTensor.createTensor(env, weights[i], shape(t))));
+            long[] shape = Staging.shape(t);
+            carried.put(t.name(), track(owned, OnnxTensor.createTensor(env, weights[i], shape)));
             for (String state : TrainingGraphs.stateNames(options, t.name())) {
                 // ONNX Runtime never writes an input: every state tensor can view the same zeros
-                carried.put(state, track(owned, OnnxTensor.createTensor(env, staging.zeros(t.size()), shape(t))));
+                carried.put(state, track(owned, OnnxTensor.createTensor(env, staging.zeros(t.size()), shape)));
             }
         }
         if (options.optimizer().equals(TrainingSpec.ADAM)) {
@@ -361,7 +361,7 @@ public final class OnnxTrainer implements AutoCloseable {
     private Weights parameters(Map<String, OnnxTensor> carried) {
         List<Tensor> tensors = new ArrayList<>();
         for (Map.Entry<String, int[]> e : layout.parameters().entrySet()) {
-            tensors.add(new Tensor(e.getKey(), e.getValue(), floats(carried.get(e.getKey()))));
+            tensors.add(new Tensor(e.getKey(), e.getValue(), Staging.floats(carried.get(e.getKey()))));
         }
         return new Weights(tensors);
     }
@@ -375,104 +375,13 @@ public final class OnnxTrainer implements AutoCloseable {
     }
 
     private OnnxTensor tensor(Tensor t) throws OrtException {
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), shape(t));
-    }
-
-    private static long[] shape(Tensor t) {
-        long[] shape = new long[t.shape().length];
-        for (int i = 0; i < shape.length; i++) {
-            shape[i] = t.shape()[i];
-        }
-        return shape;
-    }
-
-    private static float[] floats(OnnxTensor t) {
-        FloatBuffer b = t.getFloatBuffer();
-        float[] f = new float[b.remaining()];
-        b.get(f);
-        return f;
+        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), Staging.shape(t));
     }
 
     /** Registers a tensor this call owns (closed in its finally block) and returns it. */
     private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor tensor) {
         owned.add(tensor);
         return tensor;
-    }
-
-    /**
-     * The direct buffers one call uploads through (shard, one-hot labels, permutation, start weights, zero
-     * optimiser state); ONNX Runtime reads them without copying. Grown on demand and kept by the engine for its next
-     * call.
-     */
-    private static final class Staging {
-        private ByteBuffer x;
-        private ByteBuffer y;
-        private ByteBuffer perm;
-        private ByteBuffer weights;
-        /** Never written after allocation (zero-filled by the JVM). */
-        private ByteBuffer zeros;
-
-        /** The shard's raw values, bulk-copied into the direct buffer (the graph normalises them). */
-        FloatBuffer raw(Dataset d) {
-            return raw(d.x());
-        }
-
-        /** {@code in} bulk-copied into the shard's direct buffer, which keeps its capacity. */
-        FloatBuffer raw(float[] in) {
-            x = fit(x, 4L * in.length);
-            return x.clear().asFloatBuffer().put(in).flip();
-        }
-
-        FloatBuffer oneHot(Dataset d) {
-            y = fit(y, 4L * d.rows() * d.classes());
-            FloatBuffer b = y.clear().asFloatBuffer();
-            b.put(new float[d.rows() * d.classes()]).clear();
-            for (int r = 0; r < d.rows(); r++) {
-                b.put(r * d.classes() + d.y()[r], 1f);
-            }
-            return b.limit(d.rows() * d.classes());
-        }
-
-        /** The tensors' values bulk-copied into one direct buffer; a view per tensor, in order. */
-        FloatBuffer[] weights(List<Tensor> tensors) {
-            long total = 0;
-            for (Tensor t : tensors) {
-                total += t.size();
-            }
-            weights = fit(weights, 4L * total);
-            FloatBuffer all = weights.clear().asFloatBuffer();
-            FloatBuffer[] views = new FloatBuffer[tensors.size()];
-            for (int i = 0; i < views.length; i++) {
-                float[] d = tensors.get(i).data();
-                views[i] = all.slice().limit(d.length);
-                views[i].put(d).flip();
-                all.position(all.position() + d.length);
-            }
-            return views;
-        }
-
-        /** A direct view of {@code n} zeros. */
-        FloatBuffer zeros(int n) {
-            if (zeros == null || zeros.capacity() < 4L * n) {
-                zeros = fit(null, 4L * n);
-            }
-            return zeros.duplicate().order(ByteOrder.nativeOrder()).clear().asFloatBuffer().limit(n);
-        }
-
-        LongBuffer perm(int n) {
-            perm = fit(perm, 8L * n);
-            return perm.clear().asLongBuffer().limit(n);
-        }
-
-        private static ByteBuffer fit(ByteBuffer b, long bytes) {
-            if (bytes > Integer.MAX_VALUE) {
-                throw TrainingException.invalidData("a shard of " + bytes + " bytes does not fit one buffer");
-            }
-            if (b != null && b.capacity() >= bytes) {
-                return b.limit((int) bytes);
-            }
-            return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
-        }
     }
 
     private static String describe(Layout l) {
