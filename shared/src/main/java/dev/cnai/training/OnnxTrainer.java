@@ -1,7 +1,6 @@
 package dev.cnai.training;
 
 import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -11,15 +10,14 @@ import dev.cnai.training.impl.Layout;
 import dev.cnai.training.impl.Providers;
 import dev.cnai.training.impl.Staging;
 import dev.cnai.training.impl.TrainingGraphs;
+import dev.cnai.training.impl.TunedSession;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
@@ -40,33 +38,22 @@ public final class OnnxTrainer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(OnnxTrainer.class);
 
     private final OrtEnvironment env;
-    private final OrtSession session;
-    /** The same graph on one intra-op thread, when thread tuning applies; else null. */
-    private final OrtSession single;
-    private final ThreadTuner tuner;
-    /** Remainders {@code rows % batch} for which both sessions were seen to train bit-identically. */
-    private final Set<Integer> identical = ConcurrentHashMap.newKeySet();
-    /** Set when a probe found the sessions differ: thread tuning is off for this engine from then on. */
-    private volatile boolean tuningOff;
+    private final TunedSession sessions;
     private final Layout layout;
     private final TrainingSpec options;
     private final ModelSpec spec;
     private final String provider;
-    private final int threads;
     /** Direct buffers of the last call, reused by the next: fresh 25 MB direct buffers cost ~100 ms in page faults. */
     private final AtomicReference<Staging> idle = new AtomicReference<>();
 
-    private OnnxTrainer(OrtEnvironment env, OrtSession session, OrtSession single, Layout layout,
-            TrainingSpec options, ModelSpec spec, String provider, int threads) {
+    private OnnxTrainer(OrtEnvironment env, TunedSession sessions, Layout layout, TrainingSpec options,
+            ModelSpec spec, String provider) {
         this.env = env;
-        this.session = session;
-        this.single = single;
-        this.tuner = single == null ? null : new ThreadTuner();
+        this.sessions = sessions;
         this.layout = layout;
         this.options = options;
         this.spec = spec;
         this.provider = provider;
-        this.threads = threads;
     }
 
     /**
@@ -84,7 +71,7 @@ public final class OnnxTrainer implements AutoCloseable {
      *
      * @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the function; at least 1)
      * @param tuneThreads    for a dense model on the CPU with more than one thread, also open the graph on one
-     *                       thread and run each epoch on whichever is faster by measurement ({@link ThreadTuner});
+     *                       thread and run each epoch on whichever is faster by measurement ({@link TunedSession});
      *                       the weights are bit-identical either way
      * @throws TrainingException invalid spec or options, an unavailable provider, or an ONNX Runtime failure
      */
@@ -102,20 +89,12 @@ public final class OnnxTrainer implements AutoCloseable {
         Providers.Choice choice = Providers.choose(o.provider(), threads);
         boolean tune = tuneThreads && threads > 1 && !layout.cnn() && choice.provider().equals(Providers.CPU);
         try (OrtSession.SessionOptions so = choice.options()) {
-            OrtSession session = env.createSession(graph, so);
-            OrtSession single = null;
-            if (tune) {
-                try (OrtSession.SessionOptions one = Providers.choose(Providers.CPU, 1).options()) {
-                    single = env.createSession(graph, one);
-                } catch (OrtException | RuntimeException e) {
-                    session.close();
-                    throw e;
-                }
-            }
+            TunedSession sessions = new TunedSession(env, graph, so, tune, threads, o.batchSize(),
+                    s.family() + " " + layout.describe());
             LOG.infof("training engine: ONNX Runtime on %s (%s); %s %s, %s, batch %d, %d intra-op thread(s)%s",
-                    choice.provider(), choice.reason(), s.family(), describe(layout), o.optimizer(), o.batchSize(),
+                    choice.provider(), choice.reason(), s.family(), layout.describe(), o.optimizer(), o.batchSize(),
                     threads, tune ? " or 1, whichever trains faster by measurement" : "");
-            return new OnnxTrainer(env, session, single, layout, o, s, choice.provider(), threads);
+            return new OnnxTrainer(env, sessions, layout, o, s, choice.provider());
         } catch (OrtException e) {
             throw TrainingException.runtime("creating the training session for " + s.family(), e);
         }
@@ -128,12 +107,12 @@ public final class OnnxTrainer implements AutoCloseable {
 
     /** Intra-op threads of the session. */
     public int threads() {
-        return threads;
+        return sessions.threads();
     }
 
     /** Intra-op threads the next epoch runs on: {@link #threads()}, or 1 while thread tuning finds that faster. */
     public int threadsInUse() {
-        return tuner != null && !tuningOff && tuner.faster() == 1 ? 1 : threads;
+        return sessions.threadsInUse();
     }
 
     /** Forward + backward floating-point operations per training sample of this model. */
@@ -197,7 +176,7 @@ public final class OnnxTrainer implements AutoCloseable {
                     inputs.put(TrainingGraphs.Y, y);
                     inputs.put(TrainingGraphs.PERM, permTensor);
                     inputs.put(TrainingGraphs.STEPS, stepsTensor);
-                    OrtSession.Result next = run(inputs, n);
+                    OrtSession.Result next = sessions.run(inputs, n);
                     if (result != null) {
                         result.close();
                     }
@@ -235,7 +214,7 @@ public final class OnnxTrainer implements AutoCloseable {
         byte[] graph = TrainingGraphs.gradient(layout, l2);
         List<OnnxTensor> owned = new ArrayList<>();
         Staging staging = new Staging();
-        Providers.Choice choice = Providers.choose(provider, threads);
+        Providers.Choice choice = Providers.choose(provider, sessions.threads());
         try (OrtSession.SessionOptions so = choice.options(); OrtSession s = env.createSession(graph, so)) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, staging.raw(data),
@@ -267,69 +246,9 @@ public final class OnnxTrainer implements AutoCloseable {
     record LossAndGradient(double loss, Weights gradient) {
     }
 
-    /** One epoch on the session thread tuning picks (or the only one), timed for the tuner. */
-    private OrtSession.Result run(Map<String, OnnxTensor> inputs, int rows) throws OrtException {
-        if (tuner == null || tuningOff) {
-            return session.run(inputs);
-        }
-        if (!identical.contains(rows % options.batchSize())) {
-            return probe(inputs, rows);
-        }
-        int option = tuner.next();
-        long t0 = System.nanoTime();
-        OrtSession.Result r = (option == 0 ? session : single).run(inputs);
-        int before = tuner.faster();
-        tuner.record(option, (System.nanoTime() - t0) / 1e9 / rows);
-        if (tuner.faster() != before) {
-            LOG.debugf("training engine: %d intra-op thread(s) now train faster (%.2f vs %.2f µs per row)",
-                    (Object) (tuner.faster() == 1 ? 1 : threads), 1e6 * tuner.score(tuner.faster()),
-                    1e6 * tuner.score(1 - tuner.faster()));
-        }
-        return r;
-    }
-
-    /**
-     * Runs an epoch on both sessions and keeps the first one's result. Tuning stays on only if the two agree to the
-     * bit: the products' blocking, and so their rounding, can depend on the thread count for some shapes (a
-     * softmax 400-10 does, the MLP 784-256-10 does not). The shapes of an epoch depend on the shard only through
-     * its last, short batch, so one probe per remainder {@code rows % batch} settles it.
-     */
-    private OrtSession.Result probe(Map<String, OnnxTensor> inputs, int rows) throws OrtException {
-        long t0 = System.nanoTime();
-        OrtSession.Result r = session.run(inputs);
-        long t1 = System.nanoTime();
-        try (OrtSession.Result other = single.run(inputs)) {
-            tuner.record(0, (t1 - t0) / 1e9 / rows);
-            tuner.record(1, (System.nanoTime() - t1) / 1e9 / rows);
-            for (Map.Entry<String, OnnxValue> e : r) {
-                OnnxTensor mine = (OnnxTensor) e.getValue();
-                OnnxTensor theirs = (OnnxTensor) other.get(e.getKey()).orElseThrow();
-                if (!mine.getByteBuffer().equals(theirs.getByteBuffer())) {
-                    tuningOff = true;
-                    LOG.infof("training engine: thread tuning off: %d threads and 1 thread give different %s for "
-                            + "%s %s at %d rows, so every epoch stays on %d threads", threads, e.getKey(),
-                            spec.family(), describe(layout), rows, threads);
-                    return r;
-                }
-            }
-            identical.add(rows % options.batchSize());
-            return r;
-        } catch (OrtException | RuntimeException e) {
-            r.close();
-            throw e;
-        }
-    }
-
     @Override
     public void close() {
-        try {
-            if (single != null) {
-                single.close();
-            }
-            session.close();
-        } catch (OrtException e) {
-            throw TrainingException.runtime("closing the training session", e);
-        }
+        sessions.close();
     }
 
     /**
@@ -382,16 +301,5 @@ public final class OnnxTrainer implements AutoCloseable {
     private static OnnxTensor track(List<OnnxTensor> owned, OnnxTensor tensor) {
         owned.add(tensor);
         return tensor;
-    }
-
-    private static String describe(Layout l) {
-        StringBuilder sb = new StringBuilder();
-        if (l.cnn()) {
-            sb.append("conv").append(java.util.Arrays.toString(l.conv())).append(' ');
-        }
-        for (int d : l.dense()) {
-            sb.append(sb.length() == 0 || sb.charAt(sb.length() - 1) == ' ' ? "" : "-").append(d);
-        }
-        return sb.toString();
     }
 }

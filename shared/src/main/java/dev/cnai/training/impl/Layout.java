@@ -2,6 +2,7 @@ package dev.cnai.training.impl;
 
 import dev.cnai.training.ModelSpec;
 import dev.cnai.training.Models;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -54,5 +55,17 @@ public record Layout(boolean cnn, int features, int classes, int[] dense, int[] 
             in = conv[i];
         }
         return flops;
+    }
+
+    /** The shapes in a word: {@code 784-128-10}, or {@code conv[16, 32] 784-128-10}. */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        if (cnn) {
+            sb.append("conv").append(Arrays.toString(conv)).append(' ');
+        }
+        for (int d : dense) {
+            sb.append(sb.length() == 0 || sb.charAt(sb.length() - 1) == ' ' ? "" : "-").append(d);
+        }
+        return sb.toString();
     }
 }

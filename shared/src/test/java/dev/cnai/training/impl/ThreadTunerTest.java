@@ -1,4 +1,4 @@
-package dev.cnai.training;
+package dev.cnai.training.impl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,10 +1,10 @@
-package dev.cnai.training;
+package dev.cnai.training.impl;
 
 /**
- * Chooses, epoch by epoch, between the engine's session on the configured intra-op threads (option 0) and one on
- * a single thread (option 1), by measured time per row, as cuDNN's benchmark mode chooses among algorithms that
- * compute the same result. Only used where the two sessions give bit-identical weights (dense models on the CPU;
- * {@code OnnxTrainerTest.denseModelsTrainBitIdenticallyOnOneAndTwoThreads}).
+ * Chooses, epoch by epoch, for {@link TunedSession}, between the session on the configured intra-op threads
+ * (option 0) and one on a single thread (option 1), by measured time per row, as cuDNN's benchmark mode chooses
+ * among algorithms that compute the same result. Only used where the two sessions give bit-identical weights
+ * (dense models on the CPU; {@code OnnxTrainerTest.denseModelsTrainBitIdenticallyOnOneAndTwoThreads}).
  *
  * <p>Why: an epoch is hundreds of ~100 µs operators, each a fork-join across the intra-op threads. On a VM whose
  * vCPUs answer each other slowly at times, those joins wait, and one thread then trains faster than two while a
