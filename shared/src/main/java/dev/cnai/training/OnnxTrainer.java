@@ -204,48 +204,6 @@ public final class OnnxTrainer implements AutoCloseable {
         }
     }
 
-    /**
-     * Loss (mean cross-entropy + {@code l2/2 Σ W²}) and its gradient for every parameter, computed by the
-     * engine's generated backward graph on the whole of {@code data}: the hook of the gradient checks.
-     */
-    LossAndGradient lossAndGradient(Weights w, Dataset data, NormStats stats, double l2) {
-        TrainingInputs.checkData(data);
-        checkShapes(w, data);
-        byte[] graph = TrainingGraphs.gradient(layout, l2);
-        List<OnnxTensor> owned = new ArrayList<>();
-        Staging staging = new Staging();
-        Providers.Choice choice = Providers.choose(provider, sessions.threads());
-        try (OrtSession.SessionOptions so = choice.options(); OrtSession s = env.createSession(graph, so)) {
-            Map<String, OnnxTensor> inputs = new HashMap<>();
-            inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, staging.raw(data),
-                    new long[] {data.rows(), data.features()})));
-            inputs.put(TrainingGraphs.MEAN, track(owned, OnnxTensor.createTensor(env, (float) NormStats.require(stats, TrainingException::invalidSpec).mean())));
-            inputs.put(TrainingGraphs.STD, track(owned, OnnxTensor.createTensor(env, (float) stats.std())));
-            inputs.put(TrainingGraphs.Y, track(owned, OnnxTensor.createTensor(env, staging.oneHot(data),
-                    new long[] {data.rows(), data.classes()})));
-            for (Tensor t : w.tensors()) {
-                inputs.put(t.name(), track(owned, tensor(t)));
-            }
-            try (OrtSession.Result r = s.run(inputs)) {
-                float loss = ((OnnxTensor) r.get(TrainingGraphs.LOSS).orElseThrow()).getFloatBuffer().get(0);
-                List<Tensor> grads = new ArrayList<>();
-                for (Tensor t : w.tensors()) {
-                    grads.add(new Tensor(t.name(), t.shape(),
-                            Staging.floats((OnnxTensor) r.get("grad_" + t.name()).orElseThrow())));
-                }
-                return new LossAndGradient(loss, new Weights(grads));
-            }
-        } catch (OrtException e) {
-            throw TrainingException.runtime("computing gradients of " + spec.family(), e);
-        } finally {
-            owned.forEach(OnnxTensor::close);
-        }
-    }
-
-    /** Loss and gradient at one point. */
-    record LossAndGradient(double loss, Weights gradient) {
-    }
-
     @Override
     public void close() {
         sessions.close();
@@ -285,16 +243,18 @@ public final class OnnxTrainer implements AutoCloseable {
         return new Weights(tensors);
     }
 
-    private void checkShapes(Weights w, Dataset data) {
+    /** The model's shapes (for the gradient checks' probe). */
+    Layout layout() {
+        return layout;
+    }
+
+    /** Rejects data of other features or classes than the engine's, and weights that do not fit the model. */
+    void checkShapes(Weights w, Dataset data) {
         if (data.features() != layout.features() || data.classes() != layout.classes()) {
             throw TrainingException.incompatible("the engine was built for " + layout.features() + " features and "
                     + layout.classes() + " classes, the data has " + data.features() + " and " + data.classes());
         }
         Models.checkWeights(spec, w, data.features(), data.classes());
-    }
-
-    private OnnxTensor tensor(Tensor t) throws OrtException {
-        return OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), Staging.shape(t));
     }
 
     /** Registers a tensor this call owns (closed in its finally block) and returns it. */
