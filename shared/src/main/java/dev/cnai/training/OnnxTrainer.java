@@ -29,8 +29,12 @@ import org.jboss.logging.Logger;
  * into direct buffers and stay resident across epochs (with {@code augment}, each epoch's shifted images
  * overwrite the shard's buffer); an ONNX {@code Loop} slices each mini-batch out of them
  * through the epoch's permutation, normalises it, and carries parameters and optimiser state from step to step.
- * The shuffle is {@link TrainingInputs#shuffle}, the plain-Java trainer's too, so both engines visit the same batches.
- * Deterministic on one machine and provider: the same arguments give bit-identical weights.
+ * The shuffle is {@link TrainingInputs#shuffle}, as the plain-Java trainer's, so both engines visit the same
+ * batches. Deterministic on one machine and provider: the same arguments give bit-identical weights.
+ *
+ * <p>The parts: {@link TunedSession} (the sessions and thread tuning), {@link Staging} (the direct buffers, reused
+ * from call to call), {@link TrainingGraphs} (the graph). What each choice bought, measured:
+ * {@code docs/benchmarks.md}, "What each choice bought".
  *
  * <p>Thread-safe for concurrent {@link #train} calls (ONNX Runtime sessions are). Close it to free the session.
  */
@@ -43,7 +47,7 @@ public final class OnnxTrainer implements AutoCloseable {
     private final TrainingSpec options;
     private final ModelSpec spec;
     private final String provider;
-    /** Direct buffers of the last call, reused by the next: fresh 25 MB direct buffers cost ~100 ms in page faults. */
+    /** Direct buffers of the last call, reused by the next (fresh direct buffers are slow to first touch). */
     private final AtomicReference<Staging> idle = new AtomicReference<>();
 
     private OnnxTrainer(OrtEnvironment env, TunedSession sessions, Layout layout, TrainingSpec options,
@@ -210,10 +214,8 @@ public final class OnnxTrainer implements AutoCloseable {
     }
 
     /**
-     * The start weights and zero optimiser state as tensors over the staging buffers, reused from call to call: a
-     * heap array handed to ONNX Runtime is copied into a fresh direct buffer, and first touches of fresh memory
-     * are slow on this VM. Measured for the MNIST MLP 784-256-10 with momentum, 2,000 rows, 44 calls each: 8.1 ms
-     * per call before, 0.46 ms after, against a ~16 ms epoch.
+     * The start weights and zero optimiser state as tensors over the staging buffers, reused from call to call (a
+     * heap array handed to ONNX Runtime would be copied into a fresh direct buffer each call).
      */
     private Map<String, OnnxTensor> initialState(Weights start, List<OnnxTensor> owned, Staging staging)
             throws OrtException {
