@@ -6,7 +6,15 @@ import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -16,28 +24,67 @@ import org.jboss.logging.Logger;
  * Serves one registered model with ONNX Runtime. Models are pulled from the registry with every blob
  * checked against its digest before ONNX Runtime sees it. A reload swaps the session under a write
  * lock: requests in flight finish on the old session, which is closed only after they have.
+ *
+ * <p>Every prediction goes through one {@link DynamicBatcher}: {@link #submit(Rows)} (Open Inference
+ * Protocol) and {@link #submit(InferenceRequested)} (CloudEvents) queue a request, and a runner hands what
+ * is queued to {@link #predictBatch}, which concatenates it into one ONNX Runtime call and splits the
+ * outputs per request.
  */
 public final class ModelServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelServer.class);
 
+    /** The batching of {@link #ModelServer(ModelRegistry, String, int)}: infer's defaults. */
+    public static final DynamicBatcher.Settings DEFAULT_BATCHING = DynamicBatcher.Settings.of(64, 0, 256, 1);
+
     /** The model being served. */
     public record Loaded(String name, String version, String manifestDigest, String modelDigest, OnnxModel model) {
+    }
+
+    /**
+     * One request's input: {@code count} rows of features, row-major.
+     *
+     * @param values {@code count × features} values
+     * @param count  rows
+     */
+    public record Rows(float[] values, int count) {
+    }
+
+    /**
+     * One request's share of a batch prediction: rows {@code [first, first + count)} of {@code batch}, which
+     * {@code served} predicted; or, with {@code refused} set (and {@code batch} null), why it was not run.
+     */
+    public record Slice(Loaded served, Prediction batch, int first, int count, ServingException refused) {
+        /** Offset of this request's first probability in {@code batch.probabilities()}. */
+        public int probabilityOffset() {
+            return first * batch.classes();
+        }
     }
 
     private final ModelRegistry registry;
     private final String modelName;
     private final int threads;
     private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final DynamicBatcher<Rows, Slice> batcher;
     private Loaded current;
 
+    /** A server whose batches run on the submitting thread, with {@link #DEFAULT_BATCHING} and unpublished metrics. */
     public ModelServer(ModelRegistry registry, String modelName, int threads) {
+        this(registry, modelName, threads, DEFAULT_BATCHING, Runnable::run, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param batching how requests are batched
+     * @param executor where batch runners run (the Quarkus worker pool in infer)
+     * @param metrics  where the batcher's metrics are registered
+     */
+    public ModelServer(ModelRegistry registry, String modelName, int threads, DynamicBatcher.Settings batching,
+            Executor executor, MeterRegistry metrics) {
         this.registry = registry;
         this.modelName = modelName;
         this.threads = threads;
-    }
-
-    public ModelRegistry registry() {
-        return registry;
+        this.batcher = new DynamicBatcher<>(this::predictBatch, Rows::count,
+                () -> ServingException.overloaded(modelName, batching.maxQueueSize()), executor, batching, metrics,
+                modelName);
     }
 
     public String modelName() {
@@ -51,6 +98,26 @@ public final class ModelServer implements AutoCloseable {
             return false;
         }
         load(ref);
+        return true;
+    }
+
+    /**
+     * Loads {@code version}, the one a replica is pinned to (a Knative canary revision), if its model (ONNX
+     * layer) digest is {@code digest}; any digest when {@code digest} is null. A different digest is logged
+     * and refused: nothing is loaded. Returns whether the pinned version is now served.
+     *
+     * @throws IllegalStateException when {@code version} is not in the registry
+     */
+    public synchronized boolean loadPinned(String version, String digest) {
+        String found = registry.resolve(modelName, version)
+                .orElseThrow(() -> new IllegalStateException("pinned version " + version + " is not in the registry"))
+                .modelDigest();
+        if (digest != null && !digest.equals(found)) {
+            LOG.errorf("pinned %s %s has model digest %s, not the pinned %s: refusing to serve it", modelName, version,
+                    found, digest);
+            return false;
+        }
+        load(version);
         return true;
     }
 
@@ -95,7 +162,27 @@ public final class ModelServer implements AutoCloseable {
         return current() != null;
     }
 
-    public InferenceCompleted infer(InferenceRequested req) {
+    /**
+     * Queues one request for the batcher. The future fails with {@link ServingException} OVERLOADED when the
+     * queue is full, and with INVALID_INPUT when the model was swapped, before the request ran, to one with
+     * another number of features.
+     */
+    public CompletableFuture<Slice> submit(Rows rows) {
+        return map(batcher.submit(rows), s -> {
+            if (s.refused() != null) {
+                throw s.refused();
+            }
+            return s;
+        });
+    }
+
+    /**
+     * Checks a CloudEvent inference request against the served model and queues it like {@link #submit(Rows)}.
+     *
+     * @throws ServingException NOT_FOUND for another model, INVALID_INPUT for no rows or rows of the wrong
+     *         length, UNAVAILABLE when no model is loaded yet
+     */
+    public CompletableFuture<InferenceCompleted> submit(InferenceRequested req) {
         if (req.model() != null && !req.model().equals(modelName)) {
             throw ServingException.unknownModel(req.model(), modelName);
         }
@@ -103,31 +190,118 @@ public final class ModelServer implements AutoCloseable {
         if (rows == null || rows.length == 0) {
             throw ServingException.invalid("instances must hold at least one row of features");
         }
-        lock.readLock().lock();
-        try {
-            if (current == null) {
-                throw ServingException.notReady(modelName);
-            }
-            int f = current.model().features();
-            float[] x = new float[rows.length * f];
-            for (int i = 0; i < rows.length; i++) {
-                if (rows[i] == null || rows[i].length != f) {
-                    throw ServingException.invalid("instance " + i + " has " + (rows[i] == null ? 0 : rows[i].length)
-                            + " features; model " + modelName + " " + current.version() + " expects " + f);
-                }
-                System.arraycopy(rows[i], 0, x, i * f, f);
-            }
-            Prediction p = current.model().predict(x, rows.length);
-            int[] labels = new int[p.rows()];
-            float[][] probs = new float[p.rows()][];
-            for (int i = 0; i < p.rows(); i++) {
-                labels[i] = (int) p.labels()[i];
-                probs[i] = java.util.Arrays.copyOfRange(p.probabilities(), i * p.classes(), (i + 1) * p.classes());
-            }
-            return new InferenceCompleted(req.runId(), modelName, current.version(), current.modelDigest(), labels, probs);
-        } finally {
-            lock.readLock().unlock();
+        Loaded loaded = current();
+        if (loaded == null) {
+            throw ServingException.notReady(modelName);
         }
+        int f = loaded.model().features();
+        float[] x = new float[rows.length * f];
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] == null || rows[i].length != f) {
+                throw ServingException.invalid("instance " + i + " has " + (rows[i] == null ? 0 : rows[i].length)
+                        + " features; model " + modelName + " " + loaded.version() + " expects " + f);
+            }
+            System.arraycopy(rows[i], 0, x, i * f, f);
+        }
+        return map(submit(new Rows(x, rows.length)), s -> completed(req, s));
+    }
+
+    /** {@link #submit(InferenceRequested)}, waiting for the answer; throws what the future fails with. */
+    public InferenceCompleted infer(InferenceRequested req) {
+        try {
+            return submit(req).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    /**
+     * The batch function ({@code List<I> → List<O>}, djl-serving's {@code batchPredict}): runs every request
+     * that fits the served model in one ONNX Runtime call under the read lock (so a swap waits for it) and
+     * returns one {@link Slice} per request, in order. A request whose length does not fit the model (it was
+     * swapped, after the request was checked, to one with another number of features) gets a refused slice.
+     *
+     * @throws ServingException UNAVAILABLE when no model is loaded
+     */
+    public List<Slice> predictBatch(List<Rows> batch) {
+        return withModel(loaded -> {
+            int f = loaded.model().features();
+            int total = 0;
+            for (Rows r : batch) {
+                if (fits(r, f)) {
+                    total += r.count();
+                }
+            }
+            Prediction p = null;
+            if (total > 0) {
+                float[] x;
+                if (batch.size() == 1) {
+                    x = batch.get(0).values();
+                } else {
+                    x = new float[total * f];
+                    int at = 0;
+                    for (Rows r : batch) {
+                        if (fits(r, f)) {
+                            System.arraycopy(r.values(), 0, x, at, r.values().length);
+                            at += r.values().length;
+                        }
+                    }
+                }
+                p = loaded.model().predict(x, total);
+            }
+            List<Slice> out = new ArrayList<>(batch.size());
+            int row = 0;
+            for (Rows r : batch) {
+                if (fits(r, f)) {
+                    out.add(new Slice(loaded, p, row, r.count(), null));
+                    row += r.count();
+                } else {
+                    out.add(new Slice(loaded, null, 0, r.count(), ServingException.invalid("model " + loaded.name()
+                            + " was swapped to " + loaded.version() + ", which expects " + f + " features per row")));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Requests waiting in the batcher now. */
+    public int queued() {
+        return batcher.queued();
+    }
+
+    private static boolean fits(Rows r, int features) {
+        return r.values().length == r.count() * features;
+    }
+
+    private InferenceCompleted completed(InferenceRequested req, Slice s) {
+        Prediction p = s.batch();
+        int c = p.classes();
+        int[] labels = new int[s.count()];
+        float[][] probs = new float[s.count()][];
+        for (int i = 0; i < s.count(); i++) {
+            int row = s.first() + i;
+            labels[i] = (int) p.labels()[row];
+            probs[i] = Arrays.copyOfRange(p.probabilities(), row * c, (row + 1) * c);
+        }
+        return new InferenceCompleted(req.runId(), modelName, s.served().version(), s.served().modelDigest(), labels,
+                probs);
+    }
+
+    /** {@code f} then {@code fn}, failing with the exception itself (not wrapped in a CompletionException). */
+    private static <T, R> CompletableFuture<R> map(CompletableFuture<T> f, Function<T, R> fn) {
+        CompletableFuture<R> out = new CompletableFuture<>();
+        f.whenComplete((v, t) -> {
+            if (t != null) {
+                out.completeExceptionally(t instanceof CompletionException && t.getCause() != null ? t.getCause() : t);
+                return;
+            }
+            try {
+                out.complete(fn.apply(v));
+            } catch (RuntimeException | Error e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
     }
 
     /**

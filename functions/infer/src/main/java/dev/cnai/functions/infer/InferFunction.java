@@ -12,11 +12,13 @@ import dev.cnai.function.Infrastructure;
 import dev.cnai.serving.ModelServer;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * infer: {@code dev.cnai.inference.requested} (CloudEvent, or a plain JSON POST) → predictions of the
- * served model, replied as {@code dev.cnai.inference.completed}; {@code dev.cnai.model.promoted} →
+ * served model (queued in the same dynamic batcher as the Open Inference Protocol routes), replied as
+ * {@code dev.cnai.inference.completed}; {@code dev.cnai.model.promoted} →
  * pull, verify and hot-swap the promoted version (no reply), unless this replica is pinned to a version by a
  * Knative canary revision.
  */
@@ -31,16 +33,16 @@ public class InferFunction {
     }
 
     @Funq("infer")
-    public CloudEvent<InferenceCompleted> infer(CloudEvent<JsonNode> event) {
+    public Uni<CloudEvent<InferenceCompleted>> infer(CloudEvent<JsonNode> event) {
         EventData data = EventCodec.bind(event.type(), event.data());
         if (data instanceof ModelPromoted promoted) {
             if (promoted.modelName().equals(server.modelName()) && config.modelVersion().isEmpty()) {
                 server.load(promoted.alias());
             }
-            return null;
+            return Uni.createFrom().nullItem();
         }
-        InferenceCompleted done = server.infer((InferenceRequested) data);
-        return Infrastructure.reply(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED, EventTypes.SOURCE_PREFIX + "infer",
-                event.subject(), event.id() + "/inference.completed", done));
+        return Uni.createFrom().completionStage(server.submit((InferenceRequested) data))
+                .map(done -> Infrastructure.reply(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED,
+                        EventTypes.SOURCE_PREFIX + "infer", event.subject(), event.id() + "/inference.completed", done)));
     }
 }

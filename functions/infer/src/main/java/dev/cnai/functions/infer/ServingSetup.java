@@ -1,7 +1,9 @@
 package dev.cnai.functions.infer;
 
 import dev.cnai.registry.ModelRegistry;
+import dev.cnai.serving.DynamicBatcher;
 import dev.cnai.serving.ModelServer;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.config.ConfigMapping;
@@ -16,7 +18,11 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
-/** Owns the {@link ModelServer}: loads the production model at start, closes ONNX Runtime at stop, reports readiness. */
+/**
+ * Wires the {@link ModelServer} (its batcher runs on the Quarkus worker pool and publishes to the Micrometer
+ * registry): loads the production model (or the pinned version) at start, closes ONNX Runtime at stop, reports
+ * readiness.
+ */
 @ApplicationScoped
 public class ServingSetup {
     private static final Logger LOG = Logger.getLogger(ServingSetup.class);
@@ -50,29 +56,34 @@ public class ServingSetup {
         Batching batching();
     }
 
-    /** Dynamic batcher settings, named after Triton's model configuration. */
-    public interface Batching {
+    /** Dynamic batcher settings, named after Triton's model configuration (defaults: {@link ModelServer#DEFAULT_BATCHING}). */
+    public interface Batching extends DynamicBatcher.Settings {
         /** Most rows run in one ONNX Runtime call; 1 turns dynamic batching off (batch-1 serving). */
         @WithDefault("64")
+        @Override
         int maxBatchSize();
 
         /** How long a runner holding a partial batch waits for more requests; 0 runs what is queued at once. */
         @WithDefault("0")
+        @Override
         int maxQueueDelayMicroseconds();
 
         /** Requests that may wait; one more is refused with 429 and Retry-After (memory stays bounded). */
         @WithDefault("256")
+        @Override
         int maxQueueSize();
 
         /** Batches that may run at the same time (Triton's instance_group count), each on a worker thread. */
         @WithDefault("1")
+        @Override
         int instanceCount();
     }
 
     @Produces
     @ApplicationScoped
-    ModelServer modelServer(ModelRegistry registry, Config config) {
-        return new ModelServer(registry, config.model(), config.intraOpThreads());
+    ModelServer modelServer(ModelRegistry registry, Config config, MeterRegistry metrics) {
+        return new ModelServer(registry, config.model(), config.intraOpThreads(), config.batching(),
+                Infrastructure.getDefaultWorkerPool(), metrics);
     }
 
     void close(@Disposes ModelServer server) {
@@ -87,7 +98,7 @@ public class ServingSetup {
         Infrastructure.getDefaultWorkerPool().execute(() -> {
             try {
                 if (config.modelVersion().isPresent()) {
-                    loadPinned(server, config);
+                    server.loadPinned(config.modelVersion().get(), config.modelDigest().orElse(null));
                 } else {
                     server.loadIfPresent(config.alias());
                 }
@@ -96,23 +107,6 @@ public class ServingSetup {
                         config.alias());
             }
         });
-    }
-
-    private static void loadPinned(ModelServer server, Config config) {
-        String version = config.modelVersion().orElseThrow();
-        String found = registry(server, version);
-        if (config.modelDigest().isPresent() && !config.modelDigest().get().equals(found)) {
-            LOG.errorf("pinned %s %s has model digest %s, not the pinned %s: refusing to serve it", config.model(),
-                    version, found, config.modelDigest().get());
-            return;
-        }
-        server.load(version);
-    }
-
-    private static String registry(ModelServer server, String version) {
-        return server.registry().resolve(server.modelName(), version)
-                .orElseThrow(() -> new IllegalStateException("pinned version " + version + " is not in the registry"))
-                .modelDigest();
     }
 
     @Produces
