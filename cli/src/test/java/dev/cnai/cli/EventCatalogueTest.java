@@ -33,6 +33,26 @@ class EventCatalogueTest {
     record TriggerRef(String name, String type, String subscriber) {
     }
 
+    /**
+     * A function's settings as Quarkus reads them: the ones every function shares (support's
+     * META-INF/microprofile-config.properties, in the support jar), its own application.properties over them, and
+     * {@code ${cnai.function}} expanded.
+     */
+    static Properties settings(Path props) throws IOException {
+        Properties p = new Properties();
+        for (Path f : List.of(REPO.resolve("functions/support/src/main/resources/META-INF/microprofile-config.properties"),
+                props)) {
+            try (Reader r = Files.newBufferedReader(f)) {
+                p.load(r);
+            }
+        }
+        String function = p.getProperty("cnai.function");
+        if (function != null) {
+            p.replaceAll((k, v) -> ((String) v).replace("${cnai.function}", function));
+        }
+        return p;
+    }
+
     /** function name → accepted types, from each function's application.properties. */
     static Map<String, List<String>> functions() throws IOException {
         Map<String, List<String>> out = new TreeMap<>();
@@ -42,10 +62,7 @@ class EventCatalogueTest {
                 if (!Files.isRegularFile(props)) {
                     continue;
                 }
-                Properties p = new Properties();
-                try (Reader r = Files.newBufferedReader(props)) {
-                    p.load(r);
-                }
+                Properties p = settings(props);
                 assertEquals(d.getFileName().toString(), p.getProperty("cnai.function"), "function name of " + d);
                 assertEquals(p.getProperty("cnai.function"), p.getProperty("quarkus.funqy.export"), "export of " + d);
                 out.put(p.getProperty("cnai.function"), List.of(p.getProperty("cnai.accepts").split(",")));
