@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Retry-After}, nothing is dead-lettered, every accepted event is delivered, and {@code GET /events} and
  * {@code /healthz} keep answering quickly while POSTs flood in.
  */
-class BackPressureTest {
+class BackPressureTest extends BrokerFixture {
 
     private static final String TRIGGER = """
             apiVersion: eventing.knative.dev/v1
@@ -48,15 +48,7 @@ class BackPressureTest {
     @TempDir
     Path data;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     private LocalBroker broker(String yaml, Map<String, URI> subs, int workers, int capacity) throws Exception {
         BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data).withSubscribers(subs)

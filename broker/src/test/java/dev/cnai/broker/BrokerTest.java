@@ -26,20 +26,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** End-to-end tests over real HTTP: test client → broker ingress → broker dispatcher → test subscribers. */
-class BrokerTest {
+class BrokerTest extends BrokerFixture {
 
     @TempDir
     Path data;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     // ------------------------------------------------------------------ helpers
 

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The broker's injected faults, end to end over real HTTP, and that it keeps its promises while injecting them. */
-class FaultInjectionTest {
+class FaultInjectionTest extends BrokerFixture {
 
     private static String trigger(String name, String type, int retry) {
         return """
@@ -44,16 +44,7 @@ class FaultInjectionTest {
     @TempDir
     Path data;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
-    @AfterEach
-    void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
-    }
 
     private LocalBroker broker(String yaml, Map<String, URI> subs, String faults, Path dir) throws IOException {
         BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(dir).withSubscribers(subs)
@@ -278,17 +269,7 @@ class FaultInjectionTest {
         return b;
     }
 
-    private static List<String> lines(Path f) {
-        try {
-            return Files.exists(f) ? Files.readAllLines(f) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
 
-    private String consoleText() {
-        return console.toString(StandardCharsets.UTF_8);
-    }
 
     @Test
     void killSigkillsTheSubscriberMidDeliveryAndTheRetryColdStartsIt() throws Exception {

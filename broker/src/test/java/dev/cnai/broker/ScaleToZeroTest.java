@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Local scale to zero with a real subscriber process ({@link TinyFunction}): the first event starts it and the cold
  * start is logged with its duration, it is stopped after the idle timeout, and the next event starts it again.
  */
-class ScaleToZeroTest {
+class ScaleToZeroTest extends BrokerFixture {
 
     private static final String TRIGGER = """
             apiVersion: eventing.knative.dev/v1
@@ -55,8 +55,6 @@ class ScaleToZeroTest {
     Path data;
 
     private LocalBroker broker;
-    private final ByteArrayOutputStream console = new ByteArrayOutputStream();
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @AfterEach
     void stop() {
@@ -91,17 +89,7 @@ class ScaleToZeroTest {
         assertEquals(202, r.statusCode(), r.body());
     }
 
-    private static List<String> lines(Path f) {
-        try {
-            return Files.exists(f) ? Files.readAllLines(f) : List.of();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
 
-    private String consoleText() {
-        return console.toString(StandardCharsets.UTF_8);
-    }
 
     private List<Long> coldStarts() {
         Matcher m = Pattern.compile("cold start tiny (\\d+) ms").matcher(consoleText());
