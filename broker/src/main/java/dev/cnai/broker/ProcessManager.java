@@ -285,23 +285,25 @@ public final class ProcessManager implements AutoCloseable {
         if (m == null) {
             throw new IllegalArgumentException("'" + name + "' is not a process the broker manages (--process)");
         }
-        Process p;
+        long pid;
+        // Under the process's monitor until it is reaped: a delivery whose connection the kill just reset retries at
+        // once, and its acquire() must find the process gone and start it again, not the dying one still "alive".
         synchronized (m) {
-            p = m.process;
-        }
-        if (p == null || !p.isAlive()) {
-            log.info("kill " + name + ": not running, nothing killed (" + why + ")");
-            return false;
-        }
-        long pid = p.pid();
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        try {
-            if (!p.waitFor(5, TimeUnit.SECONDS)) {
-                log.info("kill " + name + " (pid " + pid + "): still alive 5 s after SIGKILL");
+            Process p = m.process;
+            if (p == null || !p.isAlive()) {
+                log.info("kill " + name + ": not running, nothing killed (" + why + ")");
+                return false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            pid = p.pid();
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            try {
+                if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                    log.info("kill " + name + " (pid " + pid + "): still alive 5 s after SIGKILL");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         log.info("killed " + name + " (pid " + pid + ") with SIGKILL: " + why);
         return true;
