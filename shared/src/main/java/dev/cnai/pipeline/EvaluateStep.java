@@ -2,6 +2,7 @@ package dev.cnai.pipeline;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
+import dev.cnai.events.Decision;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
@@ -16,9 +17,7 @@ import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.training.ClassificationMetrics;
 import dev.cnai.training.FedAvg;
-import dev.cnai.training.JavaModel;
 import dev.cnai.training.Metrics;
-import dev.cnai.training.Models;
 import dev.cnai.training.Weights;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +45,7 @@ public final class EvaluateStep {
      * @param decidedBy the shard whose report completed the fan-in: only its deliveries emit the outcome
      */
     public record RoundResult(int round, int rounds, double trainLoss, double validationLoss, double validationAccuracy,
-            String decision, int bestRound, ArtifactRef averaged, ArtifactRef best, long elapsedMillis, int decidedBy) {
+            Decision decision, int bestRound, ArtifactRef averaged, ArtifactRef best, long elapsedMillis, int decidedBy) {
     }
 
     private final ObjectStore store;
@@ -136,13 +135,13 @@ public final class EvaluateStep {
             }
         }
         int rounds = plan.training().rounds();
-        String decision;
+        Decision decision;
         if (t.round() >= rounds) {
-            decision = "done";
+            decision = Decision.DONE;
         } else if (t.round() - bestRound >= plan.training().patience()) {
-            decision = "early-stop";
+            decision = Decision.EARLY_STOP;
         } else {
-            decision = "continue";
+            decision = Decision.CONTINUE;
         }
         long elapsed = System.currentTimeMillis() - plan.createdAtMillis();
         return new RoundResult(t.round(), rounds, lossSum / samples, m.loss(), m.accuracy(), decision, bestRound, avgRef,
@@ -154,7 +153,7 @@ public final class EvaluateStep {
         RoundCompleted rc = new RoundCompleted(t.runId(), r.round(), r.rounds(), r.trainLoss(), r.validationLoss(),
                 r.validationAccuracy(), r.decision(), r.elapsedMillis(), r.averaged());
         out.add(OutgoingEvent.of(EventTypes.ROUND_COMPLETED, FUNCTION, rc, "round-" + r.round()));
-        if ("continue".equals(r.decision())) {
+        if (r.decision() == Decision.CONTINUE) {
             int next = r.round() + 1;
             ArtifactRef global = store.putIfAbsent(Keys.globalWeights(t.runId(), next), store.read(r.averaged())).ref();
             for (var s : plan.shards()) {
@@ -171,13 +170,10 @@ public final class EvaluateStep {
     }
 
     /**
-     * Probabilities of the validation rows: the plain-Java reference for softmax/MLP, the exported ONNX graph
-     * on ONNX Runtime for a CNN (which has no plain-Java forward pass).
+     * Probabilities of the validation rows, scored with what would be served: the averaged weights exported to
+     * ONNX and run on ONNX Runtime (the same path as the test split in {@link #finish}), for every family.
      */
     private static float[] validationProbabilities(RunPlan plan, Weights w, Dataset val) {
-        if (!Models.normalize(plan.model()).family().equals(Models.CNN)) {
-            return JavaModel.predictProba(plan.model(), w, val, plan.stats());
-        }
         byte[] onnx = OnnxExporter.export(plan.model(), w, plan.stats(), plan.features(), plan.classes(), null);
         try (OnnxModel model = OnnxModel.load(onnx, 1)) {
             return model.predict(val.x(), val.rows()).probabilities();

@@ -1,5 +1,6 @@
 package dev.cnai.pipeline;
 
+import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
 import dev.cnai.events.ModelPromoted;
@@ -19,6 +20,7 @@ import dev.cnai.registry.ModelVersion;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.training.TrainingSpec;
 import dev.cnai.training.Metrics;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -217,7 +219,7 @@ public final class RegisterStep {
         if (json == null) {
             return null;
         }
-        Object acc = dev.cnai.events.EventCodec.read(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), Map.class)
+        Object acc = EventCodec.read(json.getBytes(StandardCharsets.UTF_8), Map.class)
                 .get("accuracy");
         return acc instanceof Number n ? n.doubleValue() : null;
     }
