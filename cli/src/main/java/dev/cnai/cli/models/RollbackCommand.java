@@ -1,6 +1,7 @@
 package dev.cnai.cli.models;
 
 import dev.cnai.registry.ModelAnnotations;
+import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelRejection;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.registry.RegistryException;
@@ -17,14 +18,14 @@ import java.util.stream.Collectors;
 final class RollbackCommand implements Models.Command {
     @Override
     public void run(Models.Context c) {
-        ModelVersion current = c.registry().resolve(c.name(), "production").orElseThrow(() ->
+        ModelVersion current = c.registry().resolve(c.name(), ModelRegistry.PRODUCTION).orElseThrow(() ->
                 RegistryException.conflict("model " + c.name() + " has no production version to roll back"));
         ModelVersion target = c.args().isEmpty() ? previous(c, current) : Views.resolve(c, c.args().get(0));
         if (target.version().equals(current.version())) {
             throw RegistryException.conflict("production already is " + current.version());
         }
         c.rollout().ifPresent(r -> c.out().println("traffic: " + r.rollback(target.version())));
-        c.registry().tag(c.name(), target.version(), "production");
+        c.registry().tag(c.name(), target.version(), ModelRegistry.PRODUCTION);
         c.out().println("production: " + current.version() + " -> " + target.version() + " ("
                 + c.registry().reference(c.name(), target.version()) + ")");
     }
