@@ -9,9 +9,9 @@ import dev.cnai.registry.RegistryException;
  * {@code cnai models promote VERSION [--alias A] [--knative NS/SERVICE]}: points an alias at a version; for
  * {@code production} with {@code --knative}, first rolls infer through the canary steps.
  */
-final class PromoteCommand implements Models.Command {
+final class PromoteCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
+    public void run(ModelsCommand.Context c) {
         String version = c.args().get(0);
         String alias = c.options().getOrDefault("alias", ModelRegistry.PRODUCTION);
         ModelVersion v = Views.resolve(c, version);

@@ -15,9 +15,9 @@ import java.util.stream.Collectors;
  * the current one replaced (its recorded parent; else the newest earlier version that was not rejected), or to
  * VERSION; with {@code --knative} also sends all of infer's traffic back to that version's revision.
  */
-final class RollbackCommand implements Models.Command {
+final class RollbackCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
+    public void run(ModelsCommand.Context c) {
         ModelVersion current = c.registry().resolve(c.name(), ModelRegistry.PRODUCTION).orElseThrow(() ->
                 RegistryException.conflict("model " + c.name() + " has no production version to roll back"));
         ModelVersion target = c.args().isEmpty() ? previous(c, current) : Views.resolve(c, c.args().get(0));
@@ -30,7 +30,7 @@ final class RollbackCommand implements Models.Command {
                 + c.registry().reference(c.name(), target.version()) + ")");
     }
 
-    private static ModelVersion previous(Models.Context c, ModelVersion current) {
+    private static ModelVersion previous(ModelsCommand.Context c, ModelVersion current) {
         List<ModelVersion> versions = c.registry().list(c.name());
         String parent = current.annotations().get(ModelAnnotations.PARENT_VERSION);
         if (parent != null) {
