@@ -1,7 +1,7 @@
 package dev.cnai.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cnai.cli.models.Models;
+import dev.cnai.cli.models.ModelsCommand;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
@@ -64,7 +64,7 @@ public final class Cnai {
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && "models".equals(args[0])) {
-            System.exit(Models.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+            System.exit(ModelsCommand.run(Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
         if (args.length > 0 && "soak".equals(args[0])) {
             System.exit(Soak.run(Arrays.copyOfRange(args, 1, args.length), System.out));

@@ -22,7 +22,7 @@ import dev.cnai.storage.Digests;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.training.ModelSpec;
 import dev.cnai.training.Models;
-import dev.cnai.training.Trainers;
+import dev.cnai.training.TrainingEngines;
 import dev.cnai.training.TrainingSpec;
 import dev.cnai.training.Weights;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +92,7 @@ public final class PreprocessStep {
 
         Dataset all = DatasetReaders.read(ds);
         DatasetValidator.validate(all);
-        Trainers.validate(training, all.features());
+        TrainingEngines.validate(training, all.features());
         Split split = Splits.stratified(all.y(), all.classes(), ds.split().get(0), ds.split().get(1), ds.split().get(2),
                 ds.seed());
         if (split.validation().length == 0 || split.test().length == 0) {

@@ -45,7 +45,6 @@ import java.util.Optional;
  */
 public final class RegisterStep {
     public static final String FUNCTION = "register";
-    public static final String PRODUCTION = "production";
     private static final String EMISSION = "register";
 
     /** The stored outcome of registering a run. */
@@ -114,8 +113,8 @@ public final class RegisterStep {
         out.add(OutgoingEvent.of(EventTypes.MODEL_REGISTERED, FUNCTION, new ModelRegistered(reg.runId(), reg.modelName(),
                 reg.version(), reg.reference(), reg.manifestDigest(), reg.modelDigest(), reg.metrics())));
         out.add(OutgoingEvent.of(EventTypes.MODEL_PROMOTED, FUNCTION, new ModelPromoted(reg.runId(), reg.modelName(),
-                PRODUCTION, reg.version(), registry.reference(reg.modelName(), reg.version()), reg.manifestDigest(),
-                reg.modelDigest())));
+                ModelRegistry.PRODUCTION, reg.version(), registry.reference(reg.modelName(), reg.version()),
+                reg.manifestDigest(), reg.modelDigest())));
         return out;
     }
 
@@ -152,7 +151,7 @@ public final class RegisterStep {
             return Json.putIfAbsent(store, Keys.registration(e.runId()), reg, Registration.class);
         }
         ModelVersion v = existing.orElseGet(() -> push(e, plan, metrics, createdAt));
-        registry.tag(name, v.version(), PRODUCTION);
+        registry.tag(name, v.version(), ModelRegistry.PRODUCTION);
         Registration reg = new Registration(e.runId(), name, true, null, v.version(), registry.reference(name,
                 v.version()), v.manifestDigest(), v.modelDigest(), metrics, acc, min);
         return Json.putIfAbsent(store, Keys.registration(e.runId()), reg, Registration.class);
@@ -173,7 +172,7 @@ public final class RegisterStep {
             return new Verdict(String.format(Locale.ROOT, "test accuracy %.4f is below the minimum %.4f", acc, min),
                     false);
         }
-        Optional<ModelVersion> champion = registry.resolve(name, PRODUCTION);
+        Optional<ModelVersion> champion = registry.resolve(name, ModelRegistry.PRODUCTION);
         if (champion.isEmpty()) {
             return Verdict.PASS;
         }

@@ -10,7 +10,7 @@ import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.training.Models;
 import dev.cnai.training.TrainResult;
-import dev.cnai.training.Trainers;
+import dev.cnai.training.TrainingEngines;
 import dev.cnai.training.TrainingSpec;
 import dev.cnai.training.Weights;
 import java.util.function.Consumer;
@@ -24,7 +24,7 @@ public final class TrainShardStep implements AutoCloseable {
     public static final String FUNCTION = "train-shard";
 
     private final ObjectStore store;
-    private final Trainers trainers;
+    private final TrainingEngines trainers;
     private final Consumer<Trained> observer;
 
     /**
@@ -55,7 +55,7 @@ public final class TrainShardStep implements AutoCloseable {
      */
     public TrainShardStep(ObjectStore store, int intraOpThreads, boolean tuneThreads, Consumer<Trained> observer) {
         this.store = store;
-        this.trainers = new Trainers(intraOpThreads, tuneThreads);
+        this.trainers = new TrainingEngines(intraOpThreads, tuneThreads);
         this.observer = observer;
     }
 

@@ -14,6 +14,9 @@ import java.util.Optional;
  */
 public interface ModelRegistry {
 
+    /** The alias of the version that is served and that challengers are compared against. */
+    String PRODUCTION = "production";
+
     /**
      * Registers a model. Idempotent by (name, runId): if a version with that run id exists it is returned
      * unchanged. Otherwise the next version {@code v<N>} is assigned, the current {@code production} version

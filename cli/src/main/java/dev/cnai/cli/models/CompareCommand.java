@@ -9,9 +9,9 @@ import java.util.Map;
 import java.util.Set;
 
 /** {@code cnai models compare A B}: metrics with deltas (B − A) and lineage side by side. */
-final class CompareCommand implements Models.Command {
+final class CompareCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
+    public void run(ModelsCommand.Context c) {
         ModelVersion a = Views.resolve(c, c.args().get(0));
         ModelVersion b = Views.resolve(c, c.args().get(1));
         List<List<String>> rows = new ArrayList<>();

@@ -5,9 +5,9 @@ import dev.cnai.registry.ModelVersion;
 import java.util.Map;
 
 /** {@code cnai models inspect REF}: one version's digests, aliases, lineage, hyper-parameters and metrics. */
-final class InspectCommand implements Models.Command {
+final class InspectCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
+    public void run(ModelsCommand.Context c) {
         ModelVersion v = Views.resolve(c, c.args().get(0));
         Map<String, String> a = v.annotations();
         c.out().println("reference       " + c.registry().reference(c.name(), v.version()));

@@ -10,9 +10,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** {@code cnai models list}: versions, aliases, metrics, lineage; rejected runs with their reason. */
-final class ListCommand implements Models.Command {
+final class ListCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
+    public void run(ModelsCommand.Context c) {
         List<ModelVersion> versions = c.registry().list(c.name());
         List<ModelRejection> rejections = c.registry().rejections(c.name());
         Map<String, ModelRejection> rejectedRuns = rejections.stream()

@@ -1,6 +1,7 @@
 package dev.cnai.cli.models;
 
 import dev.cnai.promotion.KnativeRollout;
+import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.registry.RegistryException;
 
@@ -8,17 +9,17 @@ import dev.cnai.registry.RegistryException;
  * {@code cnai models promote VERSION [--alias A] [--knative NS/SERVICE]}: points an alias at a version; for
  * {@code production} with {@code --knative}, first rolls infer through the canary steps.
  */
-final class PromoteCommand implements Models.Command {
+final class PromoteCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
+    public void run(ModelsCommand.Context c) {
         String version = c.args().get(0);
-        String alias = c.options().getOrDefault("alias", "production");
+        String alias = c.options().getOrDefault("alias", ModelRegistry.PRODUCTION);
         ModelVersion v = Views.resolve(c, version);
         if (!v.version().equals(version)) {
             throw RegistryException.invalid("promote takes a version like v3, not the alias '" + version + "' ("
                     + v.version() + ")");
         }
-        if ("production".equals(alias)) {
+        if (ModelRegistry.PRODUCTION.equals(alias)) {
             c.rollout().ifPresent(r -> {
                 c.out().println("rolling " + r.settings().namespace() + "/" + r.settings().service() + " to "
                         + r.revisionName(version) + " through " + r.settings().steps() + "%");

@@ -1,6 +1,7 @@
 package dev.cnai.cli.models;
 
 import dev.cnai.registry.ModelAnnotations;
+import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelRejection;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.registry.RegistryException;
@@ -14,22 +15,22 @@ import java.util.stream.Collectors;
  * the current one replaced (its recorded parent; else the newest earlier version that was not rejected), or to
  * VERSION; with {@code --knative} also sends all of infer's traffic back to that version's revision.
  */
-final class RollbackCommand implements Models.Command {
+final class RollbackCommand implements ModelsCommand.Command {
     @Override
-    public void run(Models.Context c) {
-        ModelVersion current = c.registry().resolve(c.name(), "production").orElseThrow(() ->
+    public void run(ModelsCommand.Context c) {
+        ModelVersion current = c.registry().resolve(c.name(), ModelRegistry.PRODUCTION).orElseThrow(() ->
                 RegistryException.conflict("model " + c.name() + " has no production version to roll back"));
         ModelVersion target = c.args().isEmpty() ? previous(c, current) : Views.resolve(c, c.args().get(0));
         if (target.version().equals(current.version())) {
             throw RegistryException.conflict("production already is " + current.version());
         }
         c.rollout().ifPresent(r -> c.out().println("traffic: " + r.rollback(target.version())));
-        c.registry().tag(c.name(), target.version(), "production");
+        c.registry().tag(c.name(), target.version(), ModelRegistry.PRODUCTION);
         c.out().println("production: " + current.version() + " -> " + target.version() + " ("
                 + c.registry().reference(c.name(), target.version()) + ")");
     }
 
-    private static ModelVersion previous(Models.Context c, ModelVersion current) {
+    private static ModelVersion previous(ModelsCommand.Context c, ModelVersion current) {
         List<ModelVersion> versions = c.registry().list(c.name());
         String parent = current.annotations().get(ModelAnnotations.PARENT_VERSION);
         if (parent != null) {

@@ -16,7 +16,7 @@ final class Views {
     private Views() {
     }
 
-    static ModelVersion resolve(Models.Context c, String ref) {
+    static ModelVersion resolve(ModelsCommand.Context c, String ref) {
         return c.registry().resolve(c.name(), ref).orElseThrow(() -> RegistryException.notFound(c.name(), ref,
                 c.registry().list(c.name()).stream().map(ModelVersion::version).toList()));
     }

@@ -86,7 +86,7 @@ class ModelsTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
                 java.util.stream.Stream.of("--registry", location)).toArray(String[]::new);
-        int status = Models.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = ModelsCommand.run(all, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), () -> kubernetes.adapt(KnativeClient.class));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -33,7 +33,6 @@ import java.util.function.Supplier;
  * repository (tags, verified manifest and blob reads, blob and manifest writes, deletion) and a write lock.
  */
 abstract class OciModelRegistry implements ModelRegistry {
-    static final String PRODUCTION = "production";
     static final String EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json";
     private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -76,7 +75,7 @@ abstract class OciModelRegistry implements ModelRegistry {
             }
             int next = existing.stream().mapToInt(ModelVersion::number).max().orElse(0) + 1;
             String version = "v" + next;
-            Optional<String> parent = target(index, PRODUCTION).flatMap(d -> versionOf(index, d));
+            Optional<String> parent = target(index, ModelRegistry.PRODUCTION).flatMap(d -> versionOf(index, d));
 
             String modelDigest = putBlob(name, push.onnx());
             byte[] config = ModelPackConfig.build(name, version, push.createdAt(), push.runId(), push.datasetDigest(),

@@ -35,7 +35,7 @@ public class ServingSetup {
         String model();
 
         /** Alias (or version) loaded at start. */
-        @WithDefault("production")
+        @WithDefault(ModelRegistry.PRODUCTION)
         String alias();
 
         /**

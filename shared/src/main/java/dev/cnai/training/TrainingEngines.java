@@ -9,7 +9,7 @@ import java.util.Objects;
  * open between calls for the same model, shapes and options) or {@code java} (the plain-Java reference).
  * Thread-safe; close it to release the ONNX Runtime session.
  */
-public final class Trainers implements AutoCloseable {
+public final class TrainingEngines implements AutoCloseable {
     private final int intraOpThreads;
     private final boolean tuneThreads;
     private Key cachedKey;
@@ -19,7 +19,7 @@ public final class Trainers implements AutoCloseable {
      * @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process)
      * @param tuneThreads    see {@link OnnxTrainer#create(ModelSpec, int, int, TrainingSpec, int, boolean)}
      */
-    public Trainers(int intraOpThreads, boolean tuneThreads) {
+    public TrainingEngines(int intraOpThreads, boolean tuneThreads) {
         this.intraOpThreads = Math.max(1, intraOpThreads);
         this.tuneThreads = tuneThreads;
     }

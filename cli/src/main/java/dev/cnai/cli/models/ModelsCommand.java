@@ -22,7 +22,7 @@ import java.util.Set;
  * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}).
  * Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
  */
-public final class Models {
+public final class ModelsCommand {
     static final String USAGE = """
             usage: cnai models VERB [ARGS] [--registry LOCATION] [--model NAME]
               list                      versions with aliases, metrics and lineage; rejected runs with the reason
@@ -42,7 +42,7 @@ public final class Models {
             """;
     private static final Set<String> FLAGS = Set.of();
 
-    private Models() {
+    private ModelsCommand() {
     }
 
     /** Runs a models command; returns the exit status. Knative access uses the kube config of the environment. */
