@@ -21,6 +21,8 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -84,7 +86,7 @@ public class CloudEventGate {
         boolean binary = h.names().stream().anyMatch(n -> n.regionMatches(true, 0, "ce-", 0, 3));
         boolean structured = contentType != null && contentType.startsWith(JsonFormat.CONTENT_TYPE);
         if (binary || structured) {
-            return fromEvent(read(h, body, structured), structured);
+            return fromEvent(read(h::forEach, body, structured), structured);
         }
         if (contentType != null && contentType.startsWith("application/cloudevents-batch+json")) {
             throw EventException.unsupportedContentType(contentType + " (batch mode is not supported; send one event per request)");
@@ -103,9 +105,9 @@ public class CloudEventGate {
     }
 
     /** Reads binary or structured mode with the CloudEvents SDK's HTTP binding. */
-    private static CloudEvent read(MultiMap headers, byte[] body, boolean structured) {
+    static CloudEvent read(Consumer<BiConsumer<String, String>> forEachHeader, byte[] body, boolean structured) {
         try {
-            return HttpMessageFactory.createReader(headers::forEach, body).toEvent();
+            return HttpMessageFactory.createReader(forEachHeader, body).toEvent();
         } catch (RuntimeException e) {
             throw rejection(e, structured, body);
         }
@@ -135,9 +137,12 @@ public class CloudEventGate {
     /** Maps what the SDK threw onto the {@link EventException} a sender can act on. */
     static EventException rejection(RuntimeException e, boolean structured, byte[] body) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (message(t).startsWith("Invalid specversion: ")) { // SpecVersion.parse, whichever way it is wrapped
+                return EventException.unsupportedSpecVersion(afterColon(message(t)));
+            }
             if (t instanceof CloudEventRWException rw && rw.getKind() != CloudEventRWException.CloudEventRWExceptionKind.OTHER) {
                 return switch (rw.getKind()) {
-                    case INVALID_SPEC_VERSION -> EventException.unsupportedSpecVersion(afterColon(rw.getMessage()));
+                    case INVALID_SPEC_VERSION -> EventException.unsupportedSpecVersion(afterColon(message(rw)));
                     case UNKNOWN_ENCODING -> EventException.missingAttribute("specversion");
                     default -> EventException.invalid("invalid CloudEvent: " + message(rw));
                 };
