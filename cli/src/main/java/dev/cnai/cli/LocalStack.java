@@ -3,6 +3,9 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.builder.CloudEventBuilder;
+import io.cloudevents.http.HttpMessageFactory;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -19,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The whole pipeline on one machine: the local broker and the five functions as separate processes on
@@ -257,11 +261,13 @@ public final class LocalStack implements AutoCloseable {
     /** Posts a binary-mode CloudEvent to the broker ingress; returns its id. */
     public String send(String type, String subject, Object data) throws IOException, InterruptedException {
         String id = UUID.randomUUID().toString();
-        HttpRequest req = HttpRequest.newBuilder(URI.create(brokerUrl())).timeout(Duration.ofSeconds(10))
-                .header("ce-id", id).header("ce-source", "/cnai/cli").header("ce-specversion", "1.0")
-                .header("ce-type", type).header("ce-subject", subject).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(data))).build();
-        HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
+        CloudEvent event = CloudEventBuilder.v1().withId(id).withSource(URI.create("/cnai/cli")).withType(type)
+                .withSubject(subject).withDataContentType("application/json").withData(EventCodec.encode(data)).build();
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(brokerUrl())).timeout(Duration.ofSeconds(10));
+        AtomicReference<byte[]> body = new AtomicReference<>(new byte[0]);
+        HttpMessageFactory.createWriter(req::header, body::set).writeBinary(event);
+        HttpResponse<String> resp = http.send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body.get())).build(),
+                HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() / 100 != 2) {
             throw new IllegalStateException("the broker refused " + type + ": HTTP " + resp.statusCode() + " " + resp.body());
         }

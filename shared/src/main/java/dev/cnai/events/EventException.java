@@ -19,6 +19,11 @@ public final class EventException extends CnaiException {
         return new EventException(ErrorKind.INVALID_INPUT, message, null);
     }
 
+    public static EventException unsupportedSpecVersion(String specVersion) {
+        return new EventException(ErrorKind.INVALID_INPUT, "CloudEvents specversion '" + specVersion
+                + "' is not supported; use 1.0", null);
+    }
+
     public static EventException unsupportedType(String type, java.util.Collection<String> accepted) {
         return new EventException(ErrorKind.INVALID_INPUT, "this function does not handle CloudEvent type '" + type
                 + "'; it accepts " + String.join(", ", accepted), null);

@@ -1,10 +1,18 @@
 package dev.cnai.function;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.errors.CnaiException;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventData;
 import dev.cnai.events.EventException;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.CloudEventData;
+import io.cloudevents.SpecVersion;
+import io.cloudevents.http.HttpMessageFactory;
+import io.cloudevents.jackson.JsonCloudEventData;
+import io.cloudevents.jackson.JsonFormat;
+import io.cloudevents.rw.CloudEventRWException;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -13,18 +21,26 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.UUID;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
  * Checks every CloudEvent before Funqy sees it, and turns every failure into a JSON error a person can
- * act on. Binary and structured mode are accepted; a plain {@code application/json} POST is treated as
- * an event of this function's first accepted type. Rejections: missing attribute, unsupported spec
+ * act on. Binary and structured mode are read with the CloudEvents SDK's HTTP binding (as the broker and
+ * {@link EventSink} do), its exceptions mapped onto {@link EventException}; a plain {@code application/json}
+ * POST is treated as an event of this function's first accepted type. Rejections: missing attribute, unsupported spec
  * version or content type, unknown type, oversized body, invalid JSON, data failing its schema.
  */
 @ApplicationScoped
 public class CloudEventGate {
     private static final Logger LOG = Logger.getLogger(CloudEventGate.class);
     private static final int ORDER = -1000;
+    /** The SDK's wording for a missing required attribute: builder (binary mode) and JSON format (structured). */
+    private static final Pattern MISSING =
+            Pattern.compile("Attribute '(\\w+)' cannot be null|Missing mandatory (\\w+) attribute");
 
     private final FunctionConfig config;
     private final FunctionMetrics metrics;
@@ -67,34 +83,13 @@ public class CloudEventGate {
         if (body.length > config.events().maxBytes()) {
             throw EventException.tooLarge(body.length, config.events().maxBytes());
         }
-        if (h.names().stream().anyMatch(n -> n.regionMatches(true, 0, "ce-", 0, 3))) {
-            String type = required(h.get("ce-type"), "type");
-            String id = required(h.get("ce-id"), "id");
-            String source = required(h.get("ce-source"), "source");
-            specVersion(required(h.get("ce-specversion"), "specversion"));
-            if (contentType == null || !contentType.startsWith("application/json")) {
-                throw EventException.unsupportedContentType(String.valueOf(contentType));
-            }
-            return new IncomingEvent(type, id, source, h.get("ce-subject"), decode(type, body));
+        boolean binary = h.names().stream().anyMatch(n -> n.regionMatches(true, 0, "ce-", 0, 3));
+        boolean structured = contentType != null && contentType.startsWith(JsonFormat.CONTENT_TYPE);
+        if (binary || structured) {
+            return fromEvent(read(h::forEach, body, structured), structured);
         }
         if (contentType != null && contentType.startsWith("application/cloudevents-batch+json")) {
             throw EventException.unsupportedContentType(contentType + " (batch mode is not supported; send one event per request)");
-        }
-        if (contentType != null && contentType.startsWith("application/cloudevents+json")) {
-            JsonNode ev = EventCodec.parse("structured CloudEvent", body);
-            if (!ev.isObject()) {
-                throw EventException.invalid("a structured-mode CloudEvent must be a JSON object");
-            }
-            String type = required(text(ev, "type"), "type");
-            String id = required(text(ev, "id"), "id");
-            String source = required(text(ev, "source"), "source");
-            specVersion(required(text(ev, "specversion"), "specversion"));
-            String dct = text(ev, "datacontenttype");
-            if (ev.has("data_base64") || (dct != null && !dct.startsWith("application/json"))) {
-                throw EventException.unsupportedContentType(dct == null ? "data_base64" : dct);
-            }
-            byte[] data = ev.has("data") ? EventCodec.encode(ev.get("data")) : new byte[0];
-            return new IncomingEvent(type, id, source, text(ev, "subject"), decode(type, data));
         }
         if (contentType != null && contentType.startsWith("application/json")) {
             String type = config.accepts().get(0);
@@ -109,6 +104,77 @@ public class CloudEventGate {
         throw EventException.unsupportedContentType(String.valueOf(contentType));
     }
 
+    /** Reads binary or structured mode with the CloudEvents SDK's HTTP binding. */
+    static CloudEvent read(Consumer<BiConsumer<String, String>> forEachHeader, byte[] body, boolean structured) {
+        try {
+            return HttpMessageFactory.createReader(forEachHeader, body).toEvent();
+        } catch (RuntimeException e) {
+            throw rejection(e, structured, body);
+        }
+    }
+
+    /** The SDK's view of an event, checked as this function needs it: spec 1.0, the required attributes, JSON data. */
+    private IncomingEvent fromEvent(CloudEvent ev, boolean structured) {
+        String type = required(ev.getType(), "type");
+        String id = required(ev.getId(), "id");
+        String source = required(ev.getSource() == null ? null : ev.getSource().toString(), "source");
+        if (ev.getSpecVersion() != SpecVersion.V1) {
+            throw EventException.unsupportedSpecVersion(ev.getSpecVersion().toString());
+        }
+        String dct = ev.getDataContentType();
+        CloudEventData data = ev.getData();
+        if (structured) {
+            boolean base64 = data != null && !(data instanceof JsonCloudEventData);
+            if (base64 || (dct != null && !dct.startsWith("application/json"))) {
+                throw EventException.unsupportedContentType(dct == null ? "data_base64" : dct);
+            }
+        } else if (dct == null || !dct.startsWith("application/json")) {
+            throw EventException.unsupportedContentType(String.valueOf(dct));
+        }
+        return new IncomingEvent(type, id, source, ev.getSubject(), decode(type, data == null ? new byte[0] : data.toBytes()));
+    }
+
+    /** Maps what the SDK threw onto the {@link EventException} a sender can act on. */
+    static EventException rejection(RuntimeException e, boolean structured, byte[] body) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (message(t).startsWith("Invalid specversion: ")) { // SpecVersion.parse, whichever way it is wrapped
+                return EventException.unsupportedSpecVersion(afterColon(message(t)));
+            }
+            if (t instanceof CloudEventRWException rw && rw.getKind() != CloudEventRWException.CloudEventRWExceptionKind.OTHER) {
+                return switch (rw.getKind()) {
+                    case INVALID_SPEC_VERSION -> EventException.unsupportedSpecVersion(afterColon(message(rw)));
+                    case UNKNOWN_ENCODING -> EventException.missingAttribute("specversion");
+                    default -> EventException.invalid("invalid CloudEvent: " + message(rw));
+                };
+            }
+            Matcher missing = MISSING.matcher(message(t));
+            if ((t instanceof IllegalStateException || t instanceof JsonProcessingException) && missing.find()) {
+                return EventException.missingAttribute(missing.group(1) != null ? missing.group(1) : missing.group(2));
+            }
+        }
+        if (structured) {
+            JsonNode ev = EventCodec.parse("structured CloudEvent", body); // throws the bad-JSON message
+            if (!ev.isObject()) {
+                return EventException.invalid("a structured-mode CloudEvent must be a JSON object");
+            }
+        }
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return EventException.invalid("invalid CloudEvent: " + message(root));
+    }
+
+    private static String message(Throwable t) {
+        String m = t instanceof JsonProcessingException j ? j.getOriginalMessage() : t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+
+    private static String afterColon(String message) {
+        int i = message == null ? -1 : message.indexOf(": ");
+        return i < 0 ? String.valueOf(message) : message.substring(i + 2);
+    }
+
     private EventData decode(String type, byte[] data) {
         if (!config.accepts().contains(type)) {
             throw EventException.unsupportedType(type, config.accepts());
@@ -116,21 +182,10 @@ public class CloudEventGate {
         return EventCodec.decode(type, data);
     }
 
-    private static void specVersion(String v) {
-        if (!"1.0".equals(v)) {
-            throw EventException.invalid("CloudEvents specversion '" + v + "' is not supported; use 1.0");
-        }
-    }
-
     private static String required(String value, String attribute) {
         if (value == null || value.isBlank()) {
             throw EventException.missingAttribute(attribute);
         }
         return value;
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode v = node.get(field);
-        return v == null || v.isNull() ? null : v.asText();
     }
 }
