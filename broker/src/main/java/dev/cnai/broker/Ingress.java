@@ -30,8 +30,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code GET /healthz} (and {@code GET /stats}, the same): 200 with counters: pending deliveries, refused
  * events, injected faults.</li>
  * <li>{@code /_activator/<service>/<path>} (any method): a plain HTTP request to a subscriber, the way Knative's
- * activator takes requests for a Service scaled to zero: a scale-to-zero subscriber is started first when it is not
- * running, then the request is forwarded to {@code <its URL>/<path>} and the answer returned as it is.</li>
+ * activator takes requests for a Service scaled to zero; Ingress only routes it, the {@link Activator} starts a
+ * scale-to-zero subscriber when it is not running, forwards the request and returns the answer as it is.</li>
  * </ul>
  * Threads: the HTTP server's own small pool parses requests and answers the GETs itself; event POSTs are handed to
  * a separate pool and activator requests (which may wait for a cold start) to another, so that an event storm
@@ -45,10 +45,12 @@ public final class Ingress {
     public static final int MAX_EVENTS_LIMIT = 10_000;
     /** Event POSTs waiting for an ingress thread beyond which new ones are answered 429 at once. */
     static final int POST_BACKLOG = 1024;
-
+    /** Path prefix of the activator (not a valid namespace, so it cannot clash with {@code /<namespace>/<broker>}). */
+    public static final String ACTIVATOR = "/_activator/";
 
     private final LocalBroker broker;
     private final BrokerConfig config;
+    private final Activator activator;
     private HttpServer server;
     private ExecutorService executor;
     private java.util.concurrent.ThreadPoolExecutor posts;
@@ -60,6 +62,7 @@ public final class Ingress {
     public Ingress(LocalBroker broker, BrokerConfig config) {
         this.broker = broker;
         this.config = config;
+        this.activator = new Activator(broker, config);
     }
 
     /** Binds {@code config.host():config.port()} and starts serving. */
@@ -122,7 +125,7 @@ public final class Ingress {
         }
         if (path.startsWith(ACTIVATOR)) {
             String rest = path.substring(ACTIVATOR.length());
-            handOff(activations, ex, e -> activate(e, rest));
+            handOff(activations, ex, e -> activator.handle(e, rest));
             return;
         }
         if (method.equals("GET") || method.equals("HEAD")) {
@@ -204,83 +207,6 @@ public final class Ingress {
         f.put("spec", broker.faults().faults().toString());
         f.set("counts", Events.JSON.valueToTree(broker.faults().counts()));
         return o;
-    }
-
-    /** Path prefix of the activator (not a valid namespace, so it cannot clash with {@code /<namespace>/<broker>}). */
-    public static final String ACTIVATOR = "/_activator/";
-
-    private static final java.util.Set<String> HOP_BY_HOP = java.util.Set.of("connection", "content-length", "host",
-            "keep-alive", "transfer-encoding", "upgrade", "expect", "te", "trailer", "proxy-connection");
-
-    private final java.net.http.HttpClient proxyClient = java.net.http.HttpClient.newBuilder()
-            .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(java.time.Duration.ofSeconds(5))
-            .build();
-
-    private void activate(HttpExchange ex, String rest) throws IOException {
-        int slash = rest.indexOf('/');
-        String name = slash < 0 ? rest : rest.substring(0, slash);
-        String tail = slash < 0 ? "/" : rest.substring(slash);
-        java.net.URI base = broker.resolver().services().get(name);
-        if (name.isEmpty() || base == null) {
-            error(ex, 404, "no subscriber '" + name + "' is mapped (start the broker with --subscriber " + name
-                    + "=http://127.0.0.1:PORT)");
-            return;
-        }
-        String query = ex.getRequestURI().getRawQuery();
-        java.net.URI target = java.net.URI.create(base.toString().replaceAll("/+$", "") + tail
-                + (query == null ? "" : "?" + query));
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(config.maxBody() + 1);
-        }
-        if (body.length > config.maxBody()) {
-            error(ex, 413, "request body larger than " + config.maxBody() + " bytes");
-            return;
-        }
-        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(target)
-                .timeout(config.deliveryTimeout())
-                .method(ex.getRequestMethod(), body.length == 0 && !"POST".equals(ex.getRequestMethod())
-                        && !"PUT".equals(ex.getRequestMethod())
-                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                        : java.net.http.HttpRequest.BodyPublishers.ofByteArray(body));
-        ex.getRequestHeaders().forEach((k, vs) -> {
-            if (!HOP_BY_HOP.contains(k.toLowerCase(java.util.Locale.ROOT))) {
-                vs.forEach(v -> req.header(k, v));
-            }
-        });
-        ProcessManager processes = broker.processes();
-        java.net.http.HttpResponse<byte[]> resp;
-        try {
-            processes.acquire(name);
-            try {
-                resp = proxyClient.send(req.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-            } finally {
-                processes.release(name);
-            }
-        } catch (ProcessManager.StartException e) {
-            error(ex, 503, "cold start of " + name + " failed: " + e.getMessage());
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            error(ex, 503, "broker is shutting down");
-            return;
-        } catch (IOException e) {
-            error(ex, 502, name + " at " + target + " did not answer: " + Events.rootMessage(e));
-            return;
-        }
-        resp.headers().map().forEach((k, vs) -> {
-            if (!HOP_BY_HOP.contains(k.toLowerCase(java.util.Locale.ROOT)) && !k.startsWith(":")) {
-                vs.forEach(v -> ex.getResponseHeaders().add(k, v));
-            }
-        });
-        byte[] out = resp.body();
-        boolean head = "HEAD".equals(ex.getRequestMethod());
-        ex.sendResponseHeaders(resp.statusCode(), out.length == 0 || head ? -1 : out.length);
-        if (out.length > 0 && !head) {
-            try (OutputStream os = ex.getResponseBody()) {
-                os.write(out);
-            }
-        }
     }
 
     private static LocalBroker.Scope scope(String path) {
@@ -424,7 +350,8 @@ public final class Ingress {
         return m;
     }
 
-    private static void error(HttpExchange ex, int status, String message) throws IOException {
+    /** Answers {@code status} with {@code {"error": message}}. */
+    static void error(HttpExchange ex, int status, String message) throws IOException {
         json(ex, status, Events.JSON.createObjectNode().put("error", message));
     }
 
