@@ -2,23 +2,23 @@ package dev.cnai.data;
 
 import java.util.Arrays;
 
-/** A growable float array. */
-final class FloatList {
+/** A growable float array, shared by the dataset readers and the Open Inference Protocol codec. */
+public final class FloatList {
     private float[] a;
     private int size;
 
-    FloatList(int capacity) {
+    public FloatList(int capacity) {
         a = new float[Math.max(16, capacity)];
     }
 
-    void add(float v) {
+    public void add(float v) {
         if (size == a.length) {
             a = Arrays.copyOf(a, a.length + (a.length >> 1));
         }
         a[size++] = v;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
@@ -26,7 +26,8 @@ final class FloatList {
         return a;
     }
 
-    float[] toArray() {
-        return Arrays.copyOf(a, size);
+    /** The values added so far; the backing array itself when it is exactly full (a later add reallocates it). */
+    public float[] toArray() {
+        return size == a.length ? a : Arrays.copyOf(a, size);
     }
 }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cnai.data.FloatList;
 import dev.cnai.onnx.OnnxExporter;
 import dev.cnai.onnx.OnnxModel;
 import java.io.ByteArrayOutputStream;
@@ -42,6 +43,26 @@ public final class OipCodec {
             .build());
     private static final JsonFactory JSON = MAPPER.getFactory();
 
+    /**
+     * The rows of one batch's prediction that answer one request, and the model that computed them.
+     *
+     * @param model         the served model's name
+     * @param version       its version
+     * @param rows          how many rows belong to the request
+     * @param classes       the number of classes (columns of {@code probabilities})
+     * @param probabilities the batch's probabilities, row-major {@code batch rows × classes}
+     * @param probOffset    the index in {@code probabilities} of the request's first value
+     * @param labels        the batch's labels, one per batch row
+     * @param labelOffset   the index in {@code labels} of the request's first label
+     */
+    public record BatchSlice(String model, String version, int rows, int classes, float[] probabilities,
+            int probOffset, long[] labels, int labelOffset) {
+    }
+
+    /** One tensor of a request's {@code inputs}, as read from JSON. */
+    private record InputTensor(String name, String datatype, long[] shape, float[] data) {
+    }
+
     private OipCodec() {
     }
 
@@ -57,7 +78,7 @@ public final class OipCodec {
             }
             String id = null;
             JsonNode parameters = null;
-            List<OipRequest> inputs = new ArrayList<>(1);
+            List<InputTensor> inputs = new ArrayList<>(1);
             List<String> outputs = null;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
@@ -97,8 +118,8 @@ public final class OipCodec {
             if (inputs.size() != 1) {
                 throw ServingException.invalid("'inputs' must hold exactly one tensor, found " + inputs.size());
             }
-            OipRequest in = inputs.get(0);
-            return new OipRequest(id, parameters, in.inputName(), in.datatype(), in.shape(), in.data(),
+            InputTensor in = inputs.get(0);
+            return new OipRequest(id, parameters, in.name(), in.datatype(), in.shape(), in.data(),
                     outputs == null || outputs.isEmpty() ? null : List.copyOf(outputs));
         } catch (JsonProcessingException e) {
             throw ServingException.invalid("malformed JSON: " + e.getOriginalMessage() + " (at byte "
@@ -109,7 +130,7 @@ public final class OipCodec {
     }
 
     /** @param maxValues an upper bound on the numbers the body can hold (each takes at least two bytes) */
-    private static OipRequest readInput(JsonParser p, int index, int maxValues) throws IOException {
+    private static InputTensor readInput(JsonParser p, int index, int maxValues) throws IOException {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw ServingException.invalid("inputs[" + index + "] must be a JSON object");
         }
@@ -162,7 +183,7 @@ public final class OipCodec {
         if (INT64.equals(datatype) && !integers) {
             throw ServingException.invalid("inputs[" + index + "] is INT64 but its data holds non-integer numbers");
         }
-        return new OipRequest(null, null, name, datatype, shape, data.toArray(), null);
+        return new InputTensor(name, datatype, shape, data.toArray());
     }
 
     /** Reads a (possibly nested) array of numbers; returns whether every value was an integer literal. */
@@ -245,14 +266,15 @@ public final class OipCodec {
         return (int) rows;
     }
 
-    /** Writes an inference response; {@code probabilities} is row-major {@code rows × classes}. */
-    public static byte[] inferResponse(String model, String version, OipRequest req, int rows, int classes,
-            float[] probabilities, int probOffset, long[] labels, int labelOffset) {
+    /** Writes the inference response to {@code req} from its slice of a batch's prediction. */
+    public static byte[] inferResponse(OipRequest req, BatchSlice slice) {
+        int rows = slice.rows();
+        int classes = slice.classes();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + rows * classes * 14);
         try (JsonGenerator g = JSON.createGenerator(bytes)) {
             g.writeStartObject();
-            g.writeStringField("model_name", model);
-            g.writeStringField("model_version", version);
+            g.writeStringField("model_name", slice.model());
+            g.writeStringField("model_version", slice.version());
             if (req.id() != null) {
                 g.writeStringField("id", req.id());
             }
@@ -270,8 +292,9 @@ public final class OipCodec {
                 g.writeNumber(classes);
                 g.writeEndArray();
                 g.writeArrayFieldStart("data");
-                for (int i = 0, n = rows * classes; i < n; i++) {
-                    g.writeNumber(probabilities[probOffset + i]);
+                float[] probabilities = slice.probabilities();
+                for (int i = 0, n = rows * classes, o = slice.probOffset(); i < n; i++) {
+                    g.writeNumber(probabilities[o + i]);
                 }
                 g.writeEndArray();
                 g.writeEndObject();
@@ -284,8 +307,9 @@ public final class OipCodec {
                 g.writeNumber(rows);
                 g.writeEndArray();
                 g.writeArrayFieldStart("data");
-                for (int i = 0; i < rows; i++) {
-                    g.writeNumber(labels[labelOffset + i]);
+                long[] labels = slice.labels();
+                for (int i = 0, o = slice.labelOffset(); i < rows; i++) {
+                    g.writeNumber(labels[o + i]);
                 }
                 g.writeEndArray();
                 g.writeEndObject();
@@ -348,7 +372,6 @@ public final class OipCodec {
         }
     }
 
-    /** A growable float array. */
     /** Product of the dimensions, saturating at {@code Long.MAX_VALUE}. */
     private static long product(long[] shape) {
         long n = 1;
@@ -359,29 +382,5 @@ public final class OipCodec {
             n *= d;
         }
         return n;
-    }
-
-    private static final class FloatList {
-        private float[] a;
-        private int n;
-
-        FloatList(int capacity) {
-            a = new float[Math.max(1, capacity)];
-        }
-
-        void add(float v) {
-            if (n == a.length) {
-                a = Arrays.copyOf(a, Math.max(16, n * 2));
-            }
-            a[n++] = v;
-        }
-
-        int size() {
-            return n;
-        }
-
-        float[] toArray() {
-            return n == a.length ? a : Arrays.copyOf(a, n);
-        }
     }
 }

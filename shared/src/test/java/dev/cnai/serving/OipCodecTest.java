@@ -70,7 +70,8 @@ class OipCodecTest {
                 + "\"datatype\":\"FP32\",\"data\":[1,2]}]}");
         float[] probs = {0.1f, 0.9f, 0.7f, 0.3f};
         long[] labels = {1, 0};
-        String json = new String(OipCodec.inferResponse("m", "v3", req, 1, 2, probs, 2, labels, 1),
+        String json = new String(OipCodec.inferResponse(req,
+                new OipCodec.BatchSlice("m", "v3", 1, 2, probs, 2, labels, 1)),
                 StandardCharsets.UTF_8);
         assertEquals("{\"model_name\":\"m\",\"model_version\":\"v3\",\"id\":\"r\",\"parameters\":{\"p\":1},\"outputs\":["
                 + "{\"name\":\"probabilities\",\"datatype\":\"FP32\",\"shape\":[1,2],\"data\":[0.7,0.3]},"

@@ -43,9 +43,9 @@ public class OipService {
         OipRequest req = OipCodec.parse(body);
         int rows = OipCodec.rows(req, loaded.model());
         return Uni.createFrom().completionStage(server.submit(new ModelServer.Rows(req.data(), rows)))
-                .map(s -> OipCodec.inferResponse(s.served().name(), s.served().version(), req, s.count(),
-                        s.batch().classes(), s.batch().probabilities(), s.probabilityOffset(), s.batch().labels(),
-                        s.first()));
+                .map(s -> OipCodec.inferResponse(req, new OipCodec.BatchSlice(s.served().name(),
+                        s.served().version(), s.count(), s.batch().classes(), s.batch().probabilities(),
+                        s.probabilityOffset(), s.batch().labels(), s.first())));
     }
 
     /**
