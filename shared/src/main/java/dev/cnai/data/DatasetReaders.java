@@ -1,5 +1,6 @@
 package dev.cnai.data;
 
+import dev.cnai.events.DatasetSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,6 @@
 package dev.cnai.events;
 
 import dev.cnai.storage.ArtifactRef;
-import dev.cnai.training.ClassificationMetrics;
 
 /** Training finished: the exported ONNX model and its test-split metrics. */
 public record ModelEvaluated(String runId, String modelName, int rounds, int bestRound, ArtifactRef model,

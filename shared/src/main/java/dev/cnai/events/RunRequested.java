@@ -1,9 +1,5 @@
 package dev.cnai.events;
 
-import dev.cnai.data.DatasetSpec;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.TrainingSpec;
-
 /**
  * Starts a run. Everything but {@code dataset} has a default; {@code runId} defaults to one derived
  * from the CloudEvent id, so a redelivered request maps to the same run.

@@ -12,8 +12,7 @@ import ai.onnx.proto.OnnxMl.TypeProto;
 import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import dev.cnai.data.NormStats;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.Models;
+import dev.cnai.training.Architecture;
 import dev.cnai.training.Tensor;
 import dev.cnai.training.Weights;
 import java.nio.ByteBuffer;
@@ -50,21 +49,20 @@ public final class OnnxExporter {
      * @throws dev.cnai.training.TrainingException when the spec is invalid or the weights do not fit it
      * @throws OnnxException                       when the stats cannot be represented
      */
-    public static byte[] export(ModelSpec spec, Weights w, NormStats stats, int features, int classes,
+    public static byte[] export(Architecture spec, Weights w, NormStats stats, int features, int classes,
             Map<String, String> metadata) {
-        Models.checkWeights(spec, w, features, classes);
-        int layers = Models.layerSizes(spec, features, classes).length - 1;
+        spec.checkWeights(w, features, classes);
+        int layers = spec.layerSizes(features, classes).length - 1;
         NormStats.require(stats, OnnxException::invalidInput);
-        GraphProto.Builder g = GraphProto.newBuilder().setName("cnai_" + Models.normalize(spec).family());
+        GraphProto.Builder g = GraphProto.newBuilder().setName("cnai_" + spec.family());
         g.addInput(valueInfo(INPUT, TensorProto.DataType.FLOAT, features));
         g.addInitializer(scalar("norm_mean", (float) stats.mean()));
         g.addInitializer(scalar("norm_std", (float) stats.std()));
         g.addNode(node("Sub", "normalize_sub", new String[] {INPUT, "norm_mean"}, "input_centered"));
         g.addNode(node("Div", "normalize_div", new String[] {"input_centered", "norm_std"}, "input_normalized"));
         String x = "input_normalized";
-        ModelSpec s = Models.normalize(spec);
-        if (s.family().equals(Models.CNN)) {
-            x = convolutionBlocks(g, s, w, features, x);
+        if (spec instanceof Architecture.Cnn) {
+            x = convolutionBlocks(g, spec, w, features, x);
         }
         for (int l = 0; l < layers; l++) {
             Tensor wt = w.get("W" + l);
@@ -102,8 +100,9 @@ public final class OnnxExporter {
      * Reshape to [batch, 1, side, side], then per block Conv (5×5, no padding) → Relu → MaxPool (2×2, stride 2),
      * then Flatten to [batch, channels × side × side]; returns the name of the flattened value.
      */
-    private static String convolutionBlocks(GraphProto.Builder g, ModelSpec s, Weights w, int features, String x) {
-        int side = Models.imageSides(s, features)[0];
+    private static String convolutionBlocks(GraphProto.Builder g, Architecture s, Weights w, int features,
+            String x) {
+        int side = s.imageSides(features)[0];
         g.addInitializer(TensorProto.newBuilder().setName("image_shape").setDataType(TensorProto.DataType.INT64
                 .getNumber()).addDims(4).addInt64Data(-1).addInt64Data(1).addInt64Data(side).addInt64Data(side));
         g.addNode(node("Reshape", "to_image", new String[] {x, "image_shape"}, "image"));
@@ -114,11 +113,11 @@ public final class OnnxExporter {
             g.addInitializer(initializer(k));
             g.addInitializer(initializer(c));
             g.addNode(node("Conv", "conv_" + i, new String[] {h, k.name(), c.name()}, "conv_" + i).toBuilder()
-                    .addAttribute(intsAttribute("kernel_shape", Models.KERNEL, Models.KERNEL)).build());
+                    .addAttribute(intsAttribute("kernel_shape", Architecture.KERNEL, Architecture.KERNEL)).build());
             g.addNode(node("Relu", "conv_relu_" + i, new String[] {"conv_" + i}, "conv_relu_" + i));
             g.addNode(node("MaxPool", "pool_" + i, new String[] {"conv_relu_" + i}, "pool_" + i).toBuilder()
-                    .addAttribute(intsAttribute("kernel_shape", Models.POOL, Models.POOL))
-                    .addAttribute(intsAttribute("strides", Models.POOL, Models.POOL)).build());
+                    .addAttribute(intsAttribute("kernel_shape", Architecture.POOL, Architecture.POOL))
+                    .addAttribute(intsAttribute("strides", Architecture.POOL, Architecture.POOL)).build());
             h = "pool_" + i;
         }
         g.addNode(node("Flatten", "flatten", new String[] {h}, "flattened").toBuilder()

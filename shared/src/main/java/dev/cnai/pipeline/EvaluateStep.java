@@ -15,7 +15,7 @@ import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
 import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStore;
-import dev.cnai.training.ClassificationMetrics;
+import dev.cnai.events.ClassificationMetrics;
 import dev.cnai.training.FedAvg;
 import dev.cnai.training.Metrics;
 import dev.cnai.training.Weights;

@@ -3,7 +3,6 @@ package dev.cnai.pipeline;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.DatasetException;
 import dev.cnai.data.DatasetReaders;
-import dev.cnai.data.DatasetSpec;
 import dev.cnai.data.DatasetValidator;
 import dev.cnai.data.NormStats;
 import dev.cnai.data.Normalization;
@@ -11,6 +10,7 @@ import dev.cnai.data.ShardCodec;
 import dev.cnai.data.Split;
 import dev.cnai.data.Splits;
 import dev.cnai.events.DatasetPrepared;
+import dev.cnai.events.DatasetSpec;
 import dev.cnai.events.DatasetPrepared.ShardInfo;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
@@ -20,10 +20,8 @@ import dev.cnai.events.ShardAssigned;
 import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.Digests;
 import dev.cnai.storage.ObjectStore;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.Models;
-import dev.cnai.training.TrainingEngines;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.Architecture;
+import dev.cnai.training.TrainingConfig;
 import dev.cnai.training.Weights;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -85,14 +83,13 @@ public final class PreprocessStep {
 
     private DatasetPrepared prepare(RunRequested req, String runId) {
         DatasetSpec ds = withDefaults(req.dataset());
-        ModelSpec model = Models.normalize(req.model() == null ? new ModelSpec("mlp", null) : req.model());
-        TrainingSpec training = (req.training() == null ? new TrainingSpec(null, null, null, null, null, null, null, null)
-                : req.training()).withDefaults();
+        Architecture model = req.model() == null ? Architecture.defaultArchitecture() : Architecture.of(req.model());
+        TrainingConfig training = TrainingConfig.of(req.training());
         String modelName = req.modelName() == null ? defaultModelName : req.modelName();
 
         Dataset all = DatasetReaders.read(ds);
         DatasetValidator.validate(all);
-        TrainingEngines.validate(training, all.features());
+        training.checkFits(all.features());
         Split split = Splits.stratified(all.y(), all.classes(), ds.split().get(0), ds.split().get(1), ds.split().get(2),
                 ds.seed());
         if (split.validation().length == 0 || split.test().length == 0) {
@@ -115,7 +112,7 @@ public final class PreprocessStep {
         RunPlan plan = new RunPlan(runId, modelName, ds, model, training, req.minAccuracy(), digest, all.features(),
                 all.classes(), stats, shards, val, test, System.currentTimeMillis());
         ArtifactRef planRef = store.putIfAbsent(Keys.plan(runId), EventCodec.encode(plan)).ref();
-        Weights init = Models.initialize(model, all.features(), all.classes(), training.seed());
+        Weights init = model.initialize(all.features(), all.classes(), training.seed());
         store.putIfAbsent(Keys.globalWeights(runId, 1), init.encode());
 
         DatasetPrepared prepared = new DatasetPrepared(runId, digest, all.features(), all.classes(), split.train().length,

@@ -18,7 +18,6 @@ import dev.cnai.registry.ModelRejection;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.storage.ObjectStore;
-import dev.cnai.training.TrainingSpec;
 import dev.cnai.training.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -223,36 +222,25 @@ public final class RegisterStep {
         return acc instanceof Number n ? n.doubleValue() : null;
     }
 
+    /**
+     * The lineage's hyper-parameters: the run's validated configuration in its wire form, every default written
+     * out, plus the shard count. Derived from the configuration types, so a new hyper-parameter appears here
+     * without touching this method.
+     */
     private static Map<String, Object> hyperParameters(RunPlan plan) {
         Map<String, Object> h = new LinkedHashMap<>();
-        h.put("family", plan.model().family());
-        h.put("hidden", plan.model().hidden());
-        if (plan.model().conv() != null) {
-            h.put("conv", plan.model().conv());
-        }
-        h.put("rounds", plan.training().rounds());
-        h.put("localEpochs", plan.training().localEpochs());
-        h.put("batchSize", plan.training().batchSize());
-        h.put("learningRate", plan.training().learningRate());
-        if (plan.training().lrDecay() != null && plan.training().lrDecay() != 1.0) {
-            h.put("lrDecay", plan.training().lrDecay());
-        }
-        h.put("patience", plan.training().patience());
-        if (plan.training().augment() != null && plan.training().augment() > 0) {
-            h.put("augment", plan.training().augment());
-        }
-        h.put("optimizer", plan.training().optimizer());
-        if (TrainingSpec.ADAM.equals(plan.training().optimizer())) {
-            h.put("beta1", plan.training().beta1());
-            h.put("beta2", plan.training().beta2());
-        } else {
-            h.put("momentum", plan.training().momentum());
-        }
-        h.put("engine", plan.training().engine());
-        h.put("provider", plan.training().provider());
-        h.put("l2", plan.training().l2());
-        h.put("seed", plan.training().seed());
+        putAll(h, plan.model().toSpec());
+        putAll(h, plan.training().toSpec());
         h.put("shards", plan.shards().size());
         return h;
+    }
+
+    private static void putAll(Map<String, Object> into, Object wire) {
+        Map<?, ?> fields = EventCodec.mapper().convertValue(wire, Map.class);
+        fields.forEach((k, v) -> {
+            if (v != null) {
+                into.put((String) k, v);
+            }
+        });
     }
 }

@@ -8,10 +8,10 @@ import dev.cnai.events.ShardAssigned;
 import dev.cnai.events.ShardTrained;
 import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStore;
-import dev.cnai.training.Models;
+import dev.cnai.training.Engine;
 import dev.cnai.training.TrainResult;
 import dev.cnai.training.TrainingEngines;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.TrainingConfig;
 import dev.cnai.training.Weights;
 import java.util.function.Consumer;
 
@@ -35,7 +35,7 @@ public final class TrainShardStep implements AutoCloseable {
      * @param samples rows trained on, counted once per local epoch
      * @param nanos   wall time of the training call
      */
-    public record Trained(String engine, String model, long samples, long nanos) {
+    public record Trained(Engine engine, String model, long samples, long nanos) {
     }
 
     /** A step whose ONNX Runtime sessions use as many intra-op threads as the JVM sees processors. */
@@ -70,10 +70,10 @@ public final class TrainShardStep implements AutoCloseable {
         Dataset shard = ShardCodec.decode(store.read(a.data()));
         Weights start = Weights.decode(store.read(a.weights()));
         long seed = plan.training().seed() * 1_000_003L + a.round() * 1_009L + a.shard();
-        TrainingSpec options = plan.training().forRound(a.round());
+        TrainingConfig options = plan.training().forRound(a.round());
         long t0 = System.nanoTime();
         TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), options, seed);
-        observer.accept(new Trained(options.engine(), Models.normalize(plan.model()).family(),
+        observer.accept(new Trained(options.engine(), plan.model().family(),
                 (long) r.samples() * options.localEpochs(), System.nanoTime() - t0));
         ArtifactRef ref = store.put(Keys.shardWeights(a.runId(), a.round(), a.shard()), r.weights().encode());
         ShardTrained trained = new ShardTrained(a.runId(), a.round(), a.shard(), a.shardCount(), r.samples(),

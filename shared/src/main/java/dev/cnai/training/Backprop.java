@@ -18,7 +18,7 @@ interface Backprop {
     /** Accumulates {@code scale ×} the gradient of the summed cross-entropy of the last forward pass. */
     void backward(int n, double scale);
 
-    /** Parameter arrays in weight order (the order of {@link Models#parameterShapes}). */
+    /** Parameter arrays in weight order (the order of {@link Architecture#parameterShapes}). */
     double[][] params();
 
     /** Gradient arrays, parallel to {@link #params()}. */

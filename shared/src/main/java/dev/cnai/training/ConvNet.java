@@ -11,8 +11,8 @@ import java.util.List;
  * max-pool (the first maximum of a window wins), then a dense {@link Net} head on the flattened [C, H, W] maps.
  */
 final class ConvNet implements Backprop {
-    private static final int K = Models.KERNEL;
-    private static final int P = Models.POOL;
+    private static final int K = Architecture.KERNEL;
+    private static final int P = Architecture.POOL;
 
     private final int blocks;
     private final int[] inC;
@@ -32,10 +32,9 @@ final class ConvNet implements Backprop {
     private final int[][] argmax;
     private final double[] dMaps;
 
-    ConvNet(ModelSpec spec, int features, int classes, Weights w, NormStats stats, int cap) {
-        ModelSpec s = Models.normalize(spec);
+    ConvNet(Architecture s, int features, int classes, Weights w, NormStats stats, int cap) {
         this.blocks = s.conv().size();
-        this.side = Models.imageSides(s, features);
+        this.side = s.imageSides(features);
         this.cap = cap;
         this.mean = stats.mean();
         this.std = stats.std();
@@ -63,7 +62,7 @@ final class ConvNet implements Backprop {
             widest = Math.max(widest, outC[i] * o * o);
         }
         dMaps = new double[widest];
-        head = new Net(Models.layerSizes(s, features, classes), w, 2 * blocks, cap);
+        head = new Net(s.layerSizes(features, classes), w, 2 * blocks, cap);
     }
 
     @Override

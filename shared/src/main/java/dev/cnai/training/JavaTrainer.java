@@ -2,6 +2,7 @@ package dev.cnai.training;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
+import java.util.Objects;
 import java.util.SplittableRandom;
 
 /**
@@ -23,20 +24,18 @@ public final class JavaTrainer {
      *
      * @throws TrainingException invalid spec/options/data, weights that do not fit, or divergence
      */
-    public static TrainResult train(ModelSpec spec, Weights start, Dataset shard, NormStats stats,
-            TrainingSpec options, long seed) {
-        TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null)
-                : options).withDefaults();
-        TrainingInputs.checkOptions(o);
-        if (!o.optimizer().equals(TrainingSpec.SGD)) {
+    public static TrainResult train(Architecture spec, Weights start, Dataset shard, NormStats stats,
+            TrainingConfig options, long seed) {
+        TrainingConfig o = Objects.requireNonNull(options, "options");
+        if (!(o.optimizer() instanceof Optimizer.Sgd sgd)) {
             throw TrainingException.invalidSpec("the plain-Java reference trains with sgd only, got optimizer '"
-                    + o.optimizer() + "'; use the onnx engine for adam");
+                    + o.optimizer().name() + "'; use the onnx engine for adam");
         }
         int n = shard.rows();
         int batch = Math.min(o.batchSize(), n);
         Backprop net = model(spec, start, shard, stats, batch);
         double lr = o.learningRate();
-        double mu = o.momentum();
+        double mu = sgd.momentum();
         double l2 = o.l2();
         double[][] params = net.params();
         double[][] grads = net.grads();
@@ -80,7 +79,7 @@ public final class JavaTrainer {
      * Objective at {@code w} on a whole dataset: mean cross-entropy plus {@code l2/2 × Σ W²} (biases excluded).
      * Its gradient is {@link #gradient}.
      */
-    public static double loss(ModelSpec spec, Weights w, Dataset data, NormStats stats, double l2) {
+    public static double loss(Architecture spec, Weights w, Dataset data, NormStats stats, double l2) {
         Backprop net = model(spec, w, data, stats, Math.min(CHUNK, data.rows()));
         double sum = 0;
         for (int from = 0; from < data.rows(); from += net.capacity()) {
@@ -92,7 +91,7 @@ public final class JavaTrainer {
     }
 
     /** Gradient of {@link #loss} with respect to every tensor of {@code w}, as tensors of the same names and shapes. */
-    public static Weights gradient(ModelSpec spec, Weights w, Dataset data, NormStats stats, double l2) {
+    public static Weights gradient(Architecture spec, Weights w, Dataset data, NormStats stats, double l2) {
         Backprop net = model(spec, w, data, stats, Math.min(CHUNK, data.rows()));
         net.zeroGradients();
         for (int from = 0; from < data.rows(); from += net.capacity()) {
@@ -121,12 +120,12 @@ public final class JavaTrainer {
     }
 
     /** Validates spec, weights, stats and data together; returns the model, batches of at most {@code cap} rows. */
-    static Backprop model(ModelSpec spec, Weights w, Dataset data, NormStats stats, int cap) {
+    static Backprop model(Architecture spec, Weights w, Dataset data, NormStats stats, int cap) {
         TrainingInputs.checkData(data);
-        Models.checkWeights(spec, w, data.features(), data.classes());
+        spec.checkWeights(w, data.features(), data.classes());
         NormStats.require(stats, TrainingException::invalidSpec);
-        return Models.normalize(spec).family().equals(Models.CNN)
+        return spec instanceof Architecture.Cnn
                 ? new ConvNet(spec, data.features(), data.classes(), w, stats, cap)
-                : new Net(Models.layerSizes(spec, data.features(), data.classes()), w, stats, cap);
+                : new Net(spec.layerSizes(data.features(), data.classes()), w, stats, cap);
     }
 }

@@ -1,5 +1,7 @@
 package dev.cnai.training;
 
+import dev.cnai.events.ClassificationMetrics;
+
 /** Classification metrics from predicted probabilities. */
 public final class Metrics {
     private static final double MIN_PROBABILITY = 1e-12;

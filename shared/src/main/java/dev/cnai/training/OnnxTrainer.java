@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
@@ -44,29 +45,29 @@ public final class OnnxTrainer implements AutoCloseable {
     private final OrtEnvironment env;
     private final TunedSession sessions;
     private final Layout layout;
-    private final TrainingSpec options;
-    private final ModelSpec spec;
-    private final String provider;
+    private final TrainingConfig options;
+    private final Architecture architecture;
+    private final Provider provider;
     /** Direct buffers of the last call, reused by the next (fresh direct buffers are slow to first touch). */
     private final AtomicReference<Staging> idle = new AtomicReference<>();
 
-    private OnnxTrainer(OrtEnvironment env, TunedSession sessions, Layout layout, TrainingSpec options,
-            ModelSpec spec, String provider) {
+    private OnnxTrainer(OrtEnvironment env, TunedSession sessions, Layout layout, TrainingConfig options,
+            Architecture architecture, Provider provider) {
         this.env = env;
         this.sessions = sessions;
         this.layout = layout;
         this.options = options;
-        this.spec = spec;
+        this.architecture = architecture;
         this.provider = provider;
     }
 
     /**
-     * {@link #create(ModelSpec, int, int, TrainingSpec, int, boolean)} with thread tuning on: the engine as
+     * {@link #create(Architecture, int, int, TrainingConfig, int, boolean)} with thread tuning on: the engine as
      * train-shard runs it.
      */
-    public static OnnxTrainer create(ModelSpec spec, int features, int classes, TrainingSpec options,
+    public static OnnxTrainer create(Architecture architecture, int features, int classes, TrainingConfig options,
             int intraOpThreads) {
-        return create(spec, features, classes, options, intraOpThreads, true);
+        return create(architecture, features, classes, options, intraOpThreads, true);
     }
 
     /**
@@ -79,24 +80,22 @@ public final class OnnxTrainer implements AutoCloseable {
      *                       the weights are bit-identical either way
      * @throws TrainingException invalid spec or options, an unavailable provider, or an ONNX Runtime failure
      */
-    public static OnnxTrainer create(ModelSpec spec, int features, int classes, TrainingSpec options,
+    public static OnnxTrainer create(Architecture architecture, int features, int classes, TrainingConfig options,
             int intraOpThreads, boolean tuneThreads) {
-        TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null) : options)
-                .withDefaults();
-        TrainingInputs.checkOptions(o);
-        TrainingInputs.checkOptimizer(o);
-        ModelSpec s = Models.normalize(spec);
+        TrainingConfig o = Objects.requireNonNull(options, "options");
+        Architecture s = Objects.requireNonNull(architecture, "architecture");
         Layout layout = Layout.of(s, features, classes);
         byte[] graph = TrainingGraphs.epoch(layout, o);
         int threads = Math.max(1, intraOpThreads);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         Providers.Choice choice = Providers.choose(o.provider(), threads);
-        boolean tune = tuneThreads && threads > 1 && !layout.cnn() && choice.provider().equals(Providers.CPU);
+        boolean tune = tuneThreads && threads > 1 && !layout.cnn() && choice.provider() == Provider.CPU;
         try (OrtSession.SessionOptions so = choice.options()) {
             TunedSession sessions = new TunedSession(env, graph, so, tune, threads, o.batchSize(),
                     s.family() + " " + layout.describe());
             LOG.infof("training engine: ONNX Runtime on %s (%s); %s %s, %s, batch %d, %d intra-op thread(s)%s",
-                    choice.provider(), choice.reason(), s.family(), layout.describe(), o.optimizer(), o.batchSize(),
+                    choice.provider().wireName(), choice.reason(), s.family(), layout.describe(), o.optimizer().name(),
+                    o.batchSize(),
                     threads, tune ? " or 1, whichever trains faster by measurement" : "");
             return new OnnxTrainer(env, sessions, layout, o, s, choice.provider());
         } catch (OrtException e) {
@@ -106,7 +105,7 @@ public final class OnnxTrainer implements AutoCloseable {
 
     /** The execution provider this engine runs on: {@code cpu} or {@code cuda}. */
     public String provider() {
-        return provider;
+        return provider.wireName();
     }
 
     /** Intra-op threads of the session. */
@@ -198,7 +197,8 @@ public final class OnnxTrainer implements AutoCloseable {
             }
             return new TrainResult(parameters(carried), lossSum / n, n);
         } catch (OrtException e) {
-            throw TrainingException.runtime("training " + spec.family() + " on " + n + " rows (" + provider + ")", e);
+            throw TrainingException.runtime("training " + architecture.family() + " on " + n + " rows ("
+                    + provider.wireName() + ")", e);
         } finally {
             if (result != null) {
                 result.close();
@@ -231,7 +231,7 @@ public final class OnnxTrainer implements AutoCloseable {
                 carried.put(state, track(owned, OnnxTensor.createTensor(env, staging.zeros(t.size()), shape)));
             }
         }
-        if (options.optimizer().equals(TrainingSpec.ADAM)) {
+        if (options.optimizer() instanceof Optimizer.Adam) {
             carried.put(TrainingGraphs.STEP_COUNTER, track(owned, OnnxTensor.createTensor(env, 0f)));
         }
         return carried;
@@ -256,7 +256,7 @@ public final class OnnxTrainer implements AutoCloseable {
             throw TrainingException.incompatible("the engine was built for " + layout.features() + " features and "
                     + layout.classes() + " classes, the data has " + data.features() + " and " + data.classes());
         }
-        Models.checkWeights(spec, w, data.features(), data.classes());
+        architecture.checkWeights(w, data.features(), data.classes());
     }
 
     /** Registers a tensor this call owns (closed in its finally block) and returns it. */

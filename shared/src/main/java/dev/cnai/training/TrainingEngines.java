@@ -2,10 +2,9 @@ package dev.cnai.training;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
-import java.util.Objects;
 
 /**
- * Runs local training on the engine a {@link TrainingSpec} names: {@code onnx} (the ONNX Runtime engine, kept
+ * Runs local training on the engine a {@link TrainingConfig} names: {@code onnx} (the ONNX Runtime engine, kept
  * open between calls for the same model, shapes and options) or {@code java} (the plain-Java reference).
  * Thread-safe; close it to release the ONNX Runtime session.
  */
@@ -17,7 +16,7 @@ public final class TrainingEngines implements AutoCloseable {
 
     /**
      * @param intraOpThreads ONNX Runtime intra-op threads (the CPU limit of the process)
-     * @param tuneThreads    see {@link OnnxTrainer#create(ModelSpec, int, int, TrainingSpec, int, boolean)}
+     * @param tuneThreads    see {@link OnnxTrainer#create(Architecture, int, int, TrainingConfig, int, boolean)}
      */
     public TrainingEngines(int intraOpThreads, boolean tuneThreads) {
         this.intraOpThreads = Math.max(1, intraOpThreads);
@@ -25,39 +24,23 @@ public final class TrainingEngines implements AutoCloseable {
     }
 
     /** Trains {@code start} on {@code shard}; see {@link OnnxTrainer#train} and {@link JavaTrainer#train}. */
-    public TrainResult train(ModelSpec spec, Weights start, Dataset shard, NormStats stats, TrainingSpec options,
-            long seed) {
-        TrainingSpec o = (options == null ? new TrainingSpec(null, null, null, null, null, null, null, null) : options)
-                .withDefaults();
-        if (o.engine().equals(TrainingSpec.ENGINE_JAVA)) {
-            return JavaTrainer.train(spec, start, shard, stats, o, seed);
-        }
-        if (!o.engine().equals(TrainingSpec.ENGINE_ONNX)) {
-            throw TrainingException.invalidSpec("engine must be onnx or java, got '" + o.engine() + "'");
-        }
-        TrainingInputs.checkData(shard);
-        return engine(Models.normalize(spec), shard.features(), shard.classes(), o).train(start, shard, stats, seed);
+    public TrainResult train(Architecture architecture, Weights start, Dataset shard, NormStats stats,
+            TrainingConfig config, long seed) {
+        return switch (config.engine()) {
+            case JAVA -> JavaTrainer.train(architecture, start, shard, stats, config, seed);
+            case ONNX -> {
+                TrainingInputs.checkData(shard);
+                yield engine(architecture, shard.features(), shard.classes(), config).train(start, shard, stats, seed);
+            }
+        };
     }
 
-    /**
-     * Checks options that do not depend on the shard before any training starts: the ranges of
-     * {@link TrainingInputs#checkOptions} and whether {@code augment} fits data of {@code features} features.
-     *
-     * @throws TrainingException an option out of range, with the value and the allowed range
-     */
-    public static void validate(TrainingSpec options, int features) {
-        TrainingSpec o = options.withDefaults();
-        TrainingInputs.checkOptions(o);
-        Shifts.of(o.augment(), features, 0);
-    }
-
-    private synchronized OnnxTrainer engine(ModelSpec spec, int features, int classes, TrainingSpec o) {
-        // rounds, patience and seed do not enter the graph; equal keys share one session
-        Key key = new Key(spec, features, classes, new TrainingSpec(null, o.localEpochs(), o.batchSize(),
-                o.learningRate(), o.momentum(), o.l2(), null, null, o.optimizer(), o.beta1(), o.beta2(), o.engine(),
-                o.provider()));
+    private synchronized OnnxTrainer engine(Architecture architecture, int features, int classes,
+            TrainingConfig config) {
+        Key key = new Key(architecture, features, classes, config.sessionKey());
         if (!key.equals(cachedKey)) {
-            OnnxTrainer next = OnnxTrainer.create(spec, features, classes, o, intraOpThreads, tuneThreads);
+            OnnxTrainer next = OnnxTrainer.create(architecture, features, classes, config, intraOpThreads,
+                    tuneThreads);
             if (cached != null) {
                 cached.close();
             }
@@ -76,9 +59,6 @@ public final class TrainingEngines implements AutoCloseable {
         }
     }
 
-    private record Key(ModelSpec spec, int features, int classes, TrainingSpec options) {
-        Key {
-            Objects.requireNonNull(spec);
-        }
+    private record Key(Architecture architecture, int features, int classes, Object options) {
     }
 }

@@ -1,5 +1,7 @@
 package dev.cnai.bench;
 
+import static dev.cnai.testing.Configs.arch;
+import static dev.cnai.testing.Configs.opts;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
@@ -8,14 +10,13 @@ import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.DatasetReaders;
-import dev.cnai.data.DatasetSpec;
+import dev.cnai.events.DatasetSpec;
 import dev.cnai.data.NormStats;
 import dev.cnai.data.Normalization;
 import dev.cnai.training.JavaTrainer;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.Models;
+import dev.cnai.training.Architecture;
 import dev.cnai.training.OnnxTrainer;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.TrainingConfig;
 import dev.cnai.training.Weights;
 import dev.cnai.training.impl.Graph;
 import dev.cnai.training.impl.Layout;
@@ -74,7 +75,7 @@ public final class TrainBenchmark {
         out.put("batch", BATCH);
         out.put("threads", threads);
         out.put("provider", '"' + provider + '"');
-        ModelSpec mlp = new ModelSpec("mlp", List.of(256));
+        Architecture mlp = arch("mlp", List.of(256));
         double flops = Layout.of(mlp, data.features(), data.classes()).flopsPerSample();
         out.put("mlp_flops_per_sample", flops);
 
@@ -140,7 +141,7 @@ public final class TrainBenchmark {
         out.put("ort_vs_java", round(ort[0] / java));
         line("plain-Java reference, MLP 784-256-10: %.0f samples/s (engine %.1fx)", java, ort[0] / java);
 
-        ModelSpec cnn = new ModelSpec("cnn", null);
+        Architecture cnn = arch("cnn", null);
         double cnnOrt = onnxSamplesPerSecond(cnn, data, stats, threads, 1);
         out.put("cnn_flops_per_sample", Layout.of(cnn, data.features(), data.classes()).flopsPerSample());
         out.put("cnn_ort_samples_per_s", round(cnnOrt));
@@ -154,9 +155,9 @@ public final class TrainBenchmark {
     }
 
     /** Samples/s of the fastest of 5 calls training {@code epochs} epochs each, after a warm-up call. */
-    private static double onnxSamplesPerSecond(ModelSpec spec, Dataset data, NormStats stats, int threads,
+    private static double onnxSamplesPerSecond(Architecture spec, Dataset data, NormStats stats, int threads,
             int epochs) {
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 1);
         try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs), threads,
                 false)) {
             engine.train(w0, data, stats, 0);
@@ -177,9 +178,9 @@ public final class TrainBenchmark {
      * (fastest) and the median over the rounds of its fraction of the GEMM run next to it, then the threads the
      * tuned engine ended on}.
      */
-    private static double[] interleaved(ModelSpec spec, Dataset data, NormStats stats, int threads, int epochs,
+    private static double[] interleaved(Architecture spec, Dataset data, NormStats stats, int threads, int epochs,
             double flopsPerSample) throws OrtException {
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 1);
         int rounds = 7;
         try (Gemm gemm = new Gemm(2048, threads);
                 OnnxTrainer momentum = OnnxTrainer.create(spec, data.features(), data.classes(), sgd(epochs, 0.9),
@@ -222,9 +223,9 @@ public final class TrainBenchmark {
      * {@code engines} single-thread engines training concurrently, each its own copy of the data (like shards):
      * total samples/s of the fastest of 5 rounds (a round ends when the slowest engine finishes), after a warm-up.
      */
-    private static double sideBySide(ModelSpec spec, Dataset data, NormStats stats, int engines, int epochs)
+    private static double sideBySide(Architecture spec, Dataset data, NormStats stats, int engines, int epochs)
             throws Exception {
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 1);
         ExecutorService pool = Executors.newFixedThreadPool(engines);
         List<OnnxTrainer> trainers = new ArrayList<>();
         try {
@@ -253,12 +254,12 @@ public final class TrainBenchmark {
         }
     }
 
-    private static TrainingSpec sgd(int epochs) {
+    private static TrainingConfig sgd(int epochs) {
         return sgd(epochs, 0.9);
     }
 
-    private static TrainingSpec sgd(int epochs, double momentum) {
-        return new TrainingSpec(1, epochs, BATCH, 0.05, momentum, 1e-4, 1, 1L, "sgd", null, null, "onnx", provider);
+    private static TrainingConfig sgd(int epochs, double momentum) {
+        return opts(1, epochs, BATCH, 0.05, momentum, 1e-4, 1, 1L, "sgd", null, null, "onnx", provider);
     }
 
     /**
@@ -266,10 +267,10 @@ public final class TrainBenchmark {
      * samples/s with the weights and momentum passed back as the previous call's output tensors, and with them
      * copied out to float arrays and back into new tensors every step. One epoch each, after one warm-up epoch.
      */
-    private static double[] stepPerRun(ModelSpec spec, Dataset data, NormStats stats, int threads)
+    private static double[] stepPerRun(Architecture spec, Dataset data, NormStats stats, int threads)
             throws OrtException {
         Layout layout = Layout.of(spec, data.features(), data.classes());
-        TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L).withDefaults();
+        TrainingConfig o = opts(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         float[] x = data.x(); // raw: the epoch graph normalises each mini-batch
         FloatBuffer xb = ByteBuffer.allocateDirect(4 * x.length).order(ByteOrder.nativeOrder()).asFloatBuffer().put(x);
@@ -279,7 +280,7 @@ public final class TrainBenchmark {
             yb.put(r * data.classes() + data.y()[r], 1f);
         }
         List<String> carried = TrainingGraphs.carried(layout, o);
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 1);
         double[] result = new double[2];
         try (OrtSession.SessionOptions so = new OrtSession.SessionOptions()) {
             so.setIntraOpNumThreads(threads);
@@ -363,10 +364,10 @@ public final class TrainBenchmark {
     }
 
     /** Samples/s of the fastest one-epoch plain-Java training on the first {@code rows} rows (after a JIT warm-up). */
-    private static double javaSamplesPerSecond(ModelSpec spec, Dataset all, NormStats stats, int rows) {
+    private static double javaSamplesPerSecond(Architecture spec, Dataset all, NormStats stats, int rows) {
         Dataset data = all.subset(IntStream.range(0, rows).toArray());
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 1);
-        TrainingSpec o = new TrainingSpec(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 1);
+        TrainingConfig o = opts(1, 1, BATCH, 0.05, 0.9, 1e-4, 1, 1L);
         Dataset warm = data.subset(IntStream.range(0, Math.min(500, rows)).toArray());
         JavaTrainer.train(spec, w0, warm, stats, o, 0);
         double[] times = new double[3];

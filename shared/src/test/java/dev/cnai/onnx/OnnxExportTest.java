@@ -1,5 +1,7 @@
 package dev.cnai.onnx;
 
+import static dev.cnai.testing.Configs.arch;
+import static dev.cnai.testing.Configs.opts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,11 +14,10 @@ import dev.cnai.data.NormStats;
 import dev.cnai.errors.ErrorKind;
 import dev.cnai.training.JavaModel;
 import dev.cnai.training.JavaTrainer;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.Models;
+import dev.cnai.training.Architecture;
 import dev.cnai.training.TestData;
 import dev.cnai.training.TrainingException;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.TrainingConfig;
 import dev.cnai.training.Weights;
 import java.util.Arrays;
 import java.util.List;
@@ -29,18 +30,18 @@ class OnnxExportTest {
 
     @Test
     void softmaxExportMatchesJavaModel() throws Exception {
-        assertMatchesJava(new ModelSpec("softmax", null), 12, 4);
+        assertMatchesJava(arch("softmax", null), 12, 4);
     }
 
     @Test
     void mlpExportMatchesJavaModel() throws Exception {
-        assertMatchesJava(new ModelSpec("mlp", List.of(32, 16)), 20, 7);
+        assertMatchesJava(arch("mlp", List.of(32, 16)), 20, 7);
     }
 
-    private static void assertMatchesJava(ModelSpec spec, int features, int classes) {
+    private static void assertMatchesJava(Architecture spec, int features, int classes) {
         Dataset data = TestData.blobs(300, features, classes, 2.0, 1.0, 5);
-        Weights w = JavaTrainer.train(spec, Models.initialize(spec, features, classes, 3), data, STATS,
-                new TrainingSpec(null, 1, 32, 0.05, 0.9, 1e-4, null, null), 9).weights();
+        Weights w = JavaTrainer.train(spec, spec.initialize(features, classes, 3), data, STATS,
+                opts(null, 1, 32, 0.05, 0.9, 1e-4, null, null), 9).weights();
         byte[] onnx = OnnxExporter.export(spec, w, STATS, features, classes, META);
         float[] expected = JavaModel.predictProba(spec, w, data, STATS);
         try (OnnxModel model = OnnxModel.load(onnx, 1)) {
@@ -75,8 +76,8 @@ class OnnxExportTest {
 
     @Test
     void exportIsByteDeterministicAndWellFormed() throws Exception {
-        ModelSpec spec = new ModelSpec("mlp", List.of(8));
-        Weights w = Models.initialize(spec, 5, 3, 1);
+        Architecture spec = arch("mlp", List.of(8));
+        Weights w = spec.initialize(5, 3, 1);
         byte[] a = OnnxExporter.export(spec, w, STATS, 5, 3, META);
         byte[] b = OnnxExporter.export(spec, Weights.decode(w.encode()), STATS, 5, 3, Map.copyOf(META));
         assertArrayEquals(a, b);
@@ -94,8 +95,8 @@ class OnnxExportTest {
 
     @Test
     void wrongShapeAndNonFiniteInputsAreInvalidInput() {
-        ModelSpec spec = new ModelSpec("softmax", null);
-        byte[] onnx = OnnxExporter.export(spec, Models.initialize(spec, 4, 2, 1), STATS, 4, 2, null);
+        Architecture spec = arch("softmax", null);
+        byte[] onnx = OnnxExporter.export(spec, spec.initialize(4, 2, 1), STATS, 4, 2, null);
         try (OnnxModel model = OnnxModel.load(onnx, 0)) {
             OnnxException e = assertThrows(OnnxException.class, () -> model.predict(new float[7], 2));
             assertEquals(ErrorKind.INVALID_INPUT, e.kind());
@@ -121,8 +122,8 @@ class OnnxExportTest {
 
     @Test
     void exportRejectsWeightsThatDoNotFit() {
-        ModelSpec spec = new ModelSpec("softmax", null);
-        Weights w = Models.initialize(spec, 4, 2, 1);
+        Architecture spec = arch("softmax", null);
+        Weights w = spec.initialize(4, 2, 1);
         assertThrows(TrainingException.class, () -> OnnxExporter.export(spec, w, STATS, 5, 2, null));
         assertThrows(OnnxException.class, () -> OnnxExporter.export(spec, w, new NormStats(0, 0), 4, 2, null));
     }

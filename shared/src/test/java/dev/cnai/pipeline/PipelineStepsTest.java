@@ -1,12 +1,14 @@
 package dev.cnai.pipeline;
 
+import static dev.cnai.testing.Configs.modelSpec;
+import static dev.cnai.testing.Configs.trainingSpec;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.data.DatasetException;
-import dev.cnai.data.DatasetSpec;
+import dev.cnai.events.DatasetSpec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.InferenceCompleted;
@@ -22,9 +24,9 @@ import dev.cnai.serving.ModelServer;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.PipelineFixtures;
-import dev.cnai.training.ModelSpec;
+import dev.cnai.events.ModelSpec;
 import dev.cnai.training.TrainingException;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.events.TrainingSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -68,7 +70,7 @@ class PipelineStepsTest {
 
     RunRequested request(String run, int rounds) {
         return new RunRequested(run, new DatasetSpec("csv", csv.toString(), null, null, 4, null, 7L),
-                new ModelSpec("mlp", List.of(16)), new TrainingSpec(rounds, 1, 16, 0.05, 0.9, 1e-4, 2, 7L), null, null);
+                modelSpec("mlp", List.of(16)), trainingSpec(rounds, 1, 16, 0.05, 0.9, 1e-4, 2, 7L), null, null);
     }
 
     @Test
@@ -306,7 +308,7 @@ class PipelineStepsTest {
     @Test
     void trainingOptionsThatCannotFitTheDataFailBeforeAnythingIsWritten() {
         RunRequested req = new RunRequested("run-e", new DatasetSpec("csv", csv.toString(), null, null, 4, null, 7L),
-                new ModelSpec("mlp", List.of(16)), new TrainingSpec(3, 1, 16, 0.05, 0.9, 1e-4, 2, 7L, null, null, null,
+                modelSpec("mlp", List.of(16)), trainingSpec(3, 1, 16, 0.05, 0.9, 1e-4, 2, 7L, null, null, null,
                         null, null, null, 2), null, null);
         TrainingException e = assertThrows(TrainingException.class, () -> preprocess.handle(req, "run-e"));
         assertTrue(e.getMessage().contains("augment shifts square one-channel images"), e.getMessage());
@@ -317,7 +319,7 @@ class PipelineStepsTest {
     void sameSeedAndDataGiveIdenticalModelBytes() {
         // two independent runs (own stores, own engine sessions), same run id, seed and data, Adam on the engine
         RunRequested req = new RunRequested("run-d", new DatasetSpec("csv", csv.toString(), null, null, 4, null, 7L),
-                new ModelSpec("mlp", List.of(16)), new TrainingSpec(2, 2, 16, 0.01, null, 1e-4, 2, 7L, "adam", null,
+                modelSpec("mlp", List.of(16)), trainingSpec(2, 2, 16, 0.01, null, 1e-4, 2, 7L, "adam", null,
                         null, "onnx", "cpu"), null, null);
         byte[] first = store.read(runRounds(preprocess.handle(req, "run-d")).model());
         train.close();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
 import dev.cnai.events.OutgoingEvent;
@@ -18,7 +19,7 @@ import dev.cnai.registry.RegistryCredentials;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;
-import dev.cnai.training.ClassificationMetrics;
+import dev.cnai.events.ClassificationMetrics;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +67,15 @@ class RegisterStepRegistryTest {
         ModelVersion v1 = registry.resolve("blobs", "production").orElseThrow();
         assertEquals("v1", v1.version());
         assertArrayEquals(store.read(first.model()), registry.pull("blobs", "v1").onnx(), "pulled bytes = trained");
+        // the lineage is the run's validated configuration, every default written out (TestRuns: mlp [16], sgd)
+        var hyper = EventCodec.mapper().readTree(v1.annotations().get(ModelAnnotations.HYPERPARAMETERS));
+        assertEquals("mlp", hyper.path("family").asText(), hyper.toString());
+        assertEquals(16, hyper.path("hidden").path(0).asInt(), hyper.toString());
+        assertEquals("sgd", hyper.path("optimizer").asText(), hyper.toString());
+        assertEquals(0.9, hyper.path("momentum").asDouble(), hyper.toString());
+        assertEquals(1.0, hyper.path("lrDecay").asDouble(), hyper.toString());
+        assertEquals("auto", hyper.path("provider").asText(), hyper.toString());
+        assertTrue(hyper.has("shards") && !hyper.has("beta1") && !hyper.has("conv"), hyper.toString());
         assertTrue(((String) out1.get(0).data().toString()).contains(server.location("gate/a") + "/blobs:v1"),
                 out1.get(0).data().toString());
 

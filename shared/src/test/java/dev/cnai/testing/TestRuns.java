@@ -1,6 +1,8 @@
 package dev.cnai.testing;
 
-import dev.cnai.data.DatasetSpec;
+import static dev.cnai.testing.Configs.modelSpec;
+import static dev.cnai.testing.Configs.trainingSpec;
+import dev.cnai.events.DatasetSpec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
 import dev.cnai.events.OutgoingEvent;
@@ -13,8 +15,8 @@ import dev.cnai.pipeline.RegisterStep;
 import dev.cnai.pipeline.TrainShardStep;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.storage.ObjectStore;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.events.ModelSpec;
+import dev.cnai.events.TrainingSpec;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +44,7 @@ public final class TestRuns {
     /** A small run request over the blobs CSV: 4 shards, MLP 8-16-3. */
     public RunRequested request(String run, int rounds) {
         return new RunRequested(run, new DatasetSpec("csv", csv.toString(), null, null, 4, null, 3L),
-                new ModelSpec("mlp", List.of(16)), new TrainingSpec(rounds, 1, 16, 0.05, 0.9, 1e-4, 3, 3L), "blobs", 0.5);
+                modelSpec("mlp", List.of(16)), trainingSpec(rounds, 1, 16, 0.05, 0.9, 1e-4, 3, 3L), "blobs", 0.5);
     }
 
     /** Round-1 assignments of a freshly prepared run. */

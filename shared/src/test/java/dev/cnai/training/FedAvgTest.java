@@ -1,5 +1,7 @@
 package dev.cnai.training;
 
+import static dev.cnai.testing.Configs.arch;
+import dev.cnai.training.Architecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,7 +29,7 @@ class FedAvgTest {
 
     @Test
     void averageOfEqualUpdatesIsTheUpdate() {
-        Weights a = Models.initialize(new ModelSpec("mlp", List.of(5)), 4, 3, 9);
+        Weights a = arch("mlp", List.of(5)).initialize(4, 3, 9);
         assertArrayEquals(a.encode(), FedAvg.average(List.of(a, a, a), List.of(7, 11, 13)).encode());
     }
 

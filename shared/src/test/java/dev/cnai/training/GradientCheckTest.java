@@ -1,5 +1,7 @@
 package dev.cnai.training;
 
+import static dev.cnai.testing.Configs.arch;
+import dev.cnai.training.Architecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,26 +23,26 @@ class GradientCheckTest {
 
     @Test
     void softmaxGradientMatchesFiniteDifferences() {
-        check(new ModelSpec("softmax", null), TestData.blobs(24, 6, 4, 1.0, 0.0, 3), 0.01);
+        check(arch("softmax", null), TestData.blobs(24, 6, 4, 1.0, 0.0, 3), 0.01);
     }
 
     @Test
     void mlpGradientMatchesFiniteDifferences() {
-        check(new ModelSpec("mlp", List.of(7, 5)), TestData.blobs(20, 6, 3, 1.0, 0.5, 4), 0.02);
+        check(arch("mlp", List.of(7, 5)), TestData.blobs(20, 6, 3, 1.0, 0.5, 4), 0.02);
     }
 
     @Test
     void cnnGradientMatchesFiniteDifferences() {
-        check(new ModelSpec("cnn", List.of(5), List.of(2, 3)), OnnxTrainerTest.images(10, 3, 6), 0.01, 1e-4f);
+        check(arch("cnn", List.of(5), List.of(2, 3)), OnnxTrainerTest.images(10, 3, 6), 0.01, 1e-4f);
     }
 
-    private static void check(ModelSpec spec, Dataset data, double l2) {
+    private static void check(Architecture spec, Dataset data, double l2) {
         check(spec, data, l2, EPS);
     }
 
     /** CNNs use a smaller step: a larger one moves pre-activations across ReLU and max-pool kinks. */
-    private static void check(ModelSpec spec, Dataset data, double l2, float eps) {
-        Weights w = Models.initialize(spec, data.features(), data.classes(), 11);
+    private static void check(Architecture spec, Dataset data, double l2, float eps) {
+        Weights w = spec.initialize(data.features(), data.classes(), 11);
         // non-zero biases so that their gradient path is exercised away from the initial point
         w = perturbBiases(w);
         Weights grad = JavaTrainer.gradient(spec, w, data, STATS, l2);

@@ -41,7 +41,7 @@ final class GradientProbe {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         List<OnnxTensor> owned = new ArrayList<>();
         Staging staging = new Staging();
-        Providers.Choice choice = Providers.choose(engine.provider(), engine.threads());
+        Providers.Choice choice = Providers.choose(Provider.parse(engine.provider()), engine.threads());
         try (OrtSession.SessionOptions so = choice.options(); OrtSession s = env.createSession(graph, so)) {
             Map<String, OnnxTensor> inputs = new HashMap<>();
             inputs.put(TrainingGraphs.X, track(owned, OnnxTensor.createTensor(env, staging.raw(data),

@@ -1,5 +1,6 @@
 package dev.cnai.training;
 
+import dev.cnai.training.Architecture;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
 
@@ -14,7 +15,7 @@ public final class JavaModel {
      * Class probabilities of every row, row-major {@code rows × classes}. Labels of {@code data} are only
      * range-checked.
      */
-    public static float[] predictProba(ModelSpec spec, Weights w, Dataset data, NormStats stats) {
+    public static float[] predictProba(Architecture spec, Weights w, Dataset data, NormStats stats) {
         int c = data.classes();
         Backprop net = JavaTrainer.model(spec, w, data, stats, Math.min(CHUNK, data.rows()));
         float[] out = new float[data.rows() * c];

@@ -1,5 +1,10 @@
 package dev.cnai.training;
 
+import static dev.cnai.testing.Configs.arch;
+import static dev.cnai.testing.Configs.opts;
+import dev.cnai.events.ClassificationMetrics;
+import dev.cnai.training.TrainingConfig;
+import dev.cnai.training.Architecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,23 +20,23 @@ import org.junit.jupiter.api.Test;
 
 class JavaTrainerTest {
     private static final NormStats STATS = new NormStats(2.0, 3.0);
-    private static final TrainingSpec OPTIONS = new TrainingSpec(null, 3, 16, 0.05, 0.9, 1e-4, null, null);
+    private static final TrainingConfig OPTIONS = opts(null, 3, 16, 0.05, 0.9, 1e-4, null, null);
 
     @Test
     void softmaxLearnsSeparableBlobs() {
-        assertLearns(new ModelSpec("softmax", null), 5);
+        assertLearns(arch("softmax", null), 5);
     }
 
     @Test
     void mlpLearnsSeparableBlobs() {
-        assertLearns(new ModelSpec("mlp", List.of(32)), 8);
+        assertLearns(arch("mlp", List.of(32)), 8);
     }
 
-    private static void assertLearns(ModelSpec spec, int classes) {
+    private static void assertLearns(Architecture spec, int classes) {
         Dataset train = TestData.blobs(800, 10, classes, 2.5, 2.0, 21);
         Dataset test = TestData.blobs(400, 10, classes, 2.5, 2.0, 21); // same centres (seed), fresh noise below
         test = new Dataset(test.features(), test.classes(), jitter(test.x(), 99), test.y());
-        Weights w0 = Models.initialize(spec, 10, classes, 1);
+        Weights w0 = spec.initialize(10, classes, 1);
         TrainResult r = JavaTrainer.train(spec, w0, train, STATS, OPTIONS, 5);
         assertEquals(800, r.samples());
         ClassificationMetrics before = Metrics.of(test.y(), JavaModel.predictProba(spec, w0, test, STATS), classes);
@@ -53,9 +58,9 @@ class JavaTrainerTest {
 
     @Test
     void trainingIsDeterministic() {
-        ModelSpec spec = new ModelSpec("mlp", List.of(16, 8));
+        Architecture spec = arch("mlp", List.of(16, 8));
         Dataset data = TestData.blobs(300, 12, 4, 1.5, 0.0, 2);
-        Weights w0 = Models.initialize(spec, 12, 4, 3);
+        Weights w0 = spec.initialize(12, 4, 3);
         TrainResult a = JavaTrainer.train(spec, w0, data, STATS, OPTIONS, 77);
         TrainResult b = JavaTrainer.train(spec, w0, data, STATS, OPTIONS, 77);
         assertArrayEquals(a.weights().encode(), b.weights().encode());
@@ -66,27 +71,27 @@ class JavaTrainerTest {
 
     @Test
     void hugeLearningRateDiverges() {
-        ModelSpec spec = new ModelSpec("mlp", List.of(64, 64));
+        Architecture spec = arch("mlp", List.of(64, 64));
         Dataset data = TestData.blobs(400, 10, 3, 5.0, 0.0, 2);
-        TrainingSpec wild = new TrainingSpec(null, 20, 8, 1e12, 0.9, 0.0, null, null);
+        TrainingConfig wild = opts(null, 20, 8, 1e12, 0.9, 0.0, null, null);
         TrainingException e = assertThrows(TrainingException.class, () -> JavaTrainer.train(spec,
-                Models.initialize(spec, 10, 3, 1), data, STATS, wild, 1));
+                spec.initialize(10, 3, 1), data, STATS, wild, 1));
         assertEquals(ErrorKind.INVALID_INPUT, e.kind());
         assertTrue(e.getMessage().contains("learning rate"), e.getMessage());
     }
 
     @Test
     void rejectsBadInputs() {
-        ModelSpec spec = new ModelSpec("softmax", null);
+        Architecture spec = arch("softmax", null);
         Dataset data = TestData.blobs(10, 4, 2, 1.0, 0.0, 1);
-        Weights w = Models.initialize(spec, 4, 2, 1);
+        Weights w = spec.initialize(4, 2, 1);
         assertThrows(TrainingException.class, () -> JavaTrainer.train(spec, w, data, STATS,
-                new TrainingSpec(null, null, 0, null, null, null, null, null), 1));
+                opts(null, null, 0, null, null, null, null, null), 1));
         assertThrows(TrainingException.class, () -> JavaTrainer.train(spec, w, data, STATS,
-                new TrainingSpec(null, null, null, -1.0, null, null, null, null), 1));
+                opts(null, null, null, -1.0, null, null, null, null), 1));
         assertThrows(TrainingException.class, () -> JavaTrainer.train(spec, w, data, new NormStats(0, 0), OPTIONS, 1));
         assertEquals(ErrorKind.INTEGRITY, assertThrows(TrainingException.class, () -> JavaTrainer.train(spec,
-                Models.initialize(spec, 5, 2, 1), data, STATS, OPTIONS, 1)).kind());
+                spec.initialize(5, 2, 1), data, STATS, OPTIONS, 1)).kind());
         float[] x = data.x().clone();
         x[3] = Float.NaN;
         assertThrows(TrainingException.class, () -> JavaTrainer.train(spec, w, new Dataset(4, 2, x, data.y()),
@@ -99,9 +104,9 @@ class JavaTrainerTest {
 
     @Test
     void probabilitiesSumToOne() {
-        ModelSpec spec = new ModelSpec("mlp", List.of(6));
+        Architecture spec = arch("mlp", List.of(6));
         Dataset data = TestData.blobs(7, 3, 4, 1.0, 0.0, 1);
-        float[] p = JavaModel.predictProba(spec, Models.initialize(spec, 3, 4, 2), data, STATS);
+        float[] p = JavaModel.predictProba(spec, spec.initialize(3, 4, 2), data, STATS);
         assertEquals(28, p.length);
         for (int r = 0; r < 7; r++) {
             double s = 0;

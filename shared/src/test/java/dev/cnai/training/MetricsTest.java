@@ -1,5 +1,6 @@
 package dev.cnai.training;
 
+import dev.cnai.events.ClassificationMetrics;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,5 +1,9 @@
 package dev.cnai.training;
 
+import static dev.cnai.testing.Configs.arch;
+import static dev.cnai.testing.Configs.opts;
+import dev.cnai.training.TrainingConfig;
+import dev.cnai.training.Architecture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -28,34 +32,34 @@ class OnnxTrainerTest {
 
     @Test
     void softmaxGradientMatchesJavaReference() {
-        matchesJava(new ModelSpec("softmax", null), TestData.blobs(24, 6, 4, 1.0, 0.0, 3), 0.01);
+        matchesJava(arch("softmax", null), TestData.blobs(24, 6, 4, 1.0, 0.0, 3), 0.01);
     }
 
     @Test
     void mlpGradientMatchesJavaReference() {
-        matchesJava(new ModelSpec("mlp", List.of(7, 5)), TestData.blobs(20, 6, 3, 1.0, 0.5, 4), 0.02);
+        matchesJava(arch("mlp", List.of(7, 5)), TestData.blobs(20, 6, 3, 1.0, 0.5, 4), 0.02);
     }
 
     @Test
     void cnnGradientMatchesJavaReference() {
-        matchesJava(new ModelSpec("cnn", List.of(6), List.of(3, 4)), images(12, 3, 9), 0.01);
+        matchesJava(arch("cnn", List.of(6), List.of(3, 4)), images(12, 3, 9), 0.01);
     }
 
     @Test
     void oneSgdStepMatchesJavaReference() {
-        sgdStep(new ModelSpec("mlp", List.of(16)), TestData.blobs(40, 6, 3, 1.0, 0.5, 5));
-        sgdStep(new ModelSpec("cnn", null, List.of(4)), images(40, 3, 5));
+        sgdStep(arch("mlp", List.of(16)), TestData.blobs(40, 6, 3, 1.0, 0.5, 5));
+        sgdStep(arch("cnn", null, List.of(4)), images(40, 3, 5));
     }
 
     @Test
     void epochsWithMomentumTrackJavaReference() {
         // same shuffle, same batches: float32 ONNX Runtime and the double reference stay close over 3 epochs
-        ModelSpec spec = new ModelSpec("mlp", List.of(16));
+        Architecture spec = arch("mlp", List.of(16));
         Dataset data = TestData.blobs(100, 6, 3, 1.0, 0.5, 6);
-        Weights w0 = Models.initialize(spec, 6, 3, 8);
+        Weights w0 = spec.initialize(6, 3, 8);
         // momentum 0 is plain SGD, which the engine runs as one Gemm per weight with no optimiser state
         for (double momentum : new double[] {0.9, 0.0}) {
-            TrainingSpec o = new TrainingSpec(1, 3, 16, 0.05, momentum, 1e-3, 1, 1L);
+            TrainingConfig o = opts(1, 3, 16, 0.05, momentum, 1e-3, 1, 1L);
             TrainResult java = JavaTrainer.train(spec, w0, data, STATS, o, 5);
             try (OnnxTrainer engine = OnnxTrainer.create(spec, 6, 3, o, 2)) {
                 TrainResult onnx = engine.train(w0, data, STATS, 5);
@@ -68,11 +72,11 @@ class OnnxTrainerTest {
     @Test
     void augmentedEpochsTrackJavaReference() {
         // both engines draw the same shifts: with augmentation on, they still train on the same images
-        ModelSpec spec = new ModelSpec("cnn", null, List.of(3));
+        Architecture spec = arch("cnn", null, List.of(3));
         Dataset data = images(60, 3, 13);
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 8);
-        TrainingSpec o = new TrainingSpec(1, 3, 16, 0.05, 0.9, 1e-3, 1, 1L, null, null, null, null, null, null, 2);
-        TrainingSpec plain = new TrainingSpec(1, 3, 16, 0.05, 0.9, 1e-3, 1, 1L);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 8);
+        TrainingConfig o = opts(1, 3, 16, 0.05, 0.9, 1e-3, 1, 1L, null, null, null, null, null, null, 2);
+        TrainingConfig plain = opts(1, 3, 16, 0.05, 0.9, 1e-3, 1, 1L);
         TrainResult java = JavaTrainer.train(spec, w0, data, STATS, o, 5);
         try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 2)) {
             TrainResult onnx = engine.train(w0, data, STATS, 5);
@@ -87,10 +91,10 @@ class OnnxTrainerTest {
         // tuning runs epochs on 1 or 2 threads by measurement; it stays on only where both give the same bytes,
         // and turns itself off where they round differently
         Dataset data = TestData.blobs(520, 400, 10, 1.0, 0.5, 11);
-        for (ModelSpec spec : List.of(new ModelSpec("mlp", List.of(128)), new ModelSpec("softmax", null))) {
-            Weights w0 = Models.initialize(spec, data.features(), data.classes(), 3);
-            for (String optimizer : List.of(TrainingSpec.SGD, TrainingSpec.ADAM)) {
-                TrainingSpec o = new TrainingSpec(1, 3, 64, 0.01, 0.9, 1e-4, 1, 1L, optimizer, null, null, "onnx",
+        for (Architecture spec : List.of(arch("mlp", List.of(128)), arch("softmax", null))) {
+            Weights w0 = spec.initialize(data.features(), data.classes(), 3);
+            for (String optimizer : List.of("sgd", "adam")) {
+                TrainingConfig o = opts(1, 3, 64, 0.01, 0.9, 1e-4, 1, 1L, optimizer, null, null, "onnx",
                         "cpu");
                 Weights one;
                 try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 1, false)) {
@@ -124,9 +128,9 @@ class OnnxTrainerTest {
     }
 
     /** One batch holding every row, no momentum: w1 = w0 - lr·(∇loss + l2·W) whatever the shuffle. */
-    private static void sgdStep(ModelSpec spec, Dataset data) {
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 7);
-        TrainingSpec one = new TrainingSpec(1, 1, data.rows(), 0.1, 0.0, 0.01, 1, 1L);
+    private static void sgdStep(Architecture spec, Dataset data) {
+        Weights w0 = spec.initialize(data.features(), data.classes(), 7);
+        TrainingConfig one = opts(1, 1, data.rows(), 0.1, 0.0, 0.01, 1, 1L);
         Weights java = JavaTrainer.train(spec, w0, data, STATS, one, 3).weights();
         try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), one, 1)) {
             assertClose(java, engine.train(w0, data, STATS, 3).weights(), 1e-5, 1e-4);
@@ -135,11 +139,11 @@ class OnnxTrainerTest {
 
     @Test
     void cnnGradientMatchesFiniteDifferences() {
-        ModelSpec spec = new ModelSpec("cnn", List.of(6), List.of(3, 4));
+        Architecture spec = arch("cnn", List.of(6), List.of(3, 4));
         Dataset data = images(12, 3, 9);
-        Weights w = perturb(Models.initialize(spec, data.features(), data.classes(), 5), 21);
+        Weights w = perturb(spec.initialize(data.features(), data.classes(), 5), 21);
         double l2 = 0.01;
-        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), null, 1)) {
+        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), TrainingConfig.DEFAULTS, 1)) {
             Weights grad = GradientProbe.lossAndGradient(engine, w, data, STATS, l2).gradient();
             Random pick = new Random(1);
             int checked = 0;
@@ -168,12 +172,12 @@ class OnnxTrainerTest {
     @Test
     void sgdAndAdamLearnEveryFamily() {
         Dataset blobs = images(300, 3, 8);
-        for (ModelSpec spec : List.of(new ModelSpec("softmax", null), new ModelSpec("mlp", List.of(32)),
-                new ModelSpec("cnn", null, List.of(4)))) {
+        for (Architecture spec : List.of(arch("softmax", null), arch("mlp", List.of(32)),
+                arch("cnn", null, List.of(4)))) {
             for (String optimizer : List.of("sgd", "adam")) {
-                TrainingSpec o = new TrainingSpec(1, 5, 16, optimizer.equals("adam") ? 0.01 : 0.05, 0.9, 1e-4, 1, 1L,
+                TrainingConfig o = opts(1, 5, 16, optimizer.equals("adam") ? 0.01 : 0.05, 0.9, 1e-4, 1, 1L,
                         optimizer, null, null, null, "cpu");
-                Weights w0 = Models.initialize(spec, 400, 3, 2);
+                Weights w0 = spec.initialize(400, 3, 2);
                 try (OnnxTrainer engine = OnnxTrainer.create(spec, 400, 3, o, 1)) {
                     TrainResult r = engine.train(w0, blobs, new NormStats(0, 1), 4);
                     float[] p = predictions(spec, r.weights(), blobs);
@@ -187,10 +191,10 @@ class OnnxTrainerTest {
 
     @Test
     void sameSeedGivesIdenticalWeights() {
-        ModelSpec spec = new ModelSpec("cnn", List.of(8), List.of(4, 4));
+        Architecture spec = arch("cnn", List.of(8), List.of(4, 4));
         Dataset data = images(70, 4, 12);
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 3);
-        TrainingSpec o = new TrainingSpec(1, 2, 16, 0.05, 0.9, 1e-4, 1, 1L);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 3);
+        TrainingConfig o = opts(1, 2, 16, 0.05, 0.9, 1e-4, 1, 1L);
         try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), o, 2)) {
             byte[] a = engine.train(w0, data, STATS, 9).weights().encode();
             byte[] b = engine.train(w0, data, STATS, 9).weights().encode();
@@ -202,19 +206,19 @@ class OnnxTrainerTest {
 
     @Test
     void rejectsBadOptionsAndMissingCuda() {
-        ModelSpec spec = new ModelSpec("softmax", null);
+        Architecture spec = arch("softmax", null);
         assertThrows(TrainingException.class, () -> OnnxTrainer.create(spec, 4, 2,
-                new TrainingSpec(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, "rmsprop", null, null, null, "cpu"), 1));
+                opts(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, "rmsprop", null, null, null, "cpu"), 1));
         assertThrows(TrainingException.class, () -> OnnxTrainer.create(spec, 4, 2,
-                new TrainingSpec(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, null, null, null, null, "tpu"), 1));
-        assertThrows(TrainingException.class, () -> OnnxTrainer.create(new ModelSpec("cnn", null), 10, 2, null, 1));
+                opts(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, null, null, null, null, "tpu"), 1));
+        assertThrows(TrainingException.class, () -> OnnxTrainer.create(arch("cnn", null), 10, 2, TrainingConfig.DEFAULTS, 1));
         if (Providers.cudaUnavailable().isPresent()) {
             // a CPU build says to build with -Pgpu; a GPU build without CUDA libraries says the provider did not load
             TrainingException e = assertThrows(TrainingException.class, () -> OnnxTrainer.create(spec, 4, 2,
-                    new TrainingSpec(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, null, null, null, null, "cuda"), 1));
+                    opts(1, 1, 8, 0.1, 0.9, 0.0, 1, 1L, null, null, null, null, "cuda"), 1));
             assertTrue(e.getMessage().contains("-Pgpu") || e.getMessage().contains("the CUDA provider did not load"),
                     e.getMessage());
-            try (OnnxTrainer auto = OnnxTrainer.create(spec, 4, 2, null, 1)) {
+            try (OnnxTrainer auto = OnnxTrainer.create(spec, 4, 2, TrainingConfig.DEFAULTS, 1)) {
                 assertEquals("cpu", auto.provider());
             }
         }
@@ -224,12 +228,12 @@ class OnnxTrainerTest {
     void cudaTrainsLikeTheCpu() {
         assumeTrue(Providers.cudaUnavailable().isEmpty(), () -> "no usable CUDA provider: "
                 + Providers.cudaUnavailable().orElse("") + " (build with -Pgpu on a machine with a GPU)");
-        ModelSpec spec = new ModelSpec("cnn", List.of(8), List.of(4, 4));
+        Architecture spec = arch("cnn", List.of(8), List.of(4, 4));
         Dataset data = images(64, 3, 13);
-        Weights w0 = Models.initialize(spec, data.features(), data.classes(), 3);
+        Weights w0 = spec.initialize(data.features(), data.classes(), 3);
         Weights cpu;
         Weights cuda;
-        TrainingSpec base = new TrainingSpec(1, 2, 16, 0.05, 0.9, 1e-4, 1, 1L);
+        TrainingConfig base = opts(1, 2, 16, 0.05, 0.9, 1e-4, 1, 1L);
         try (OnnxTrainer e = OnnxTrainer.create(spec, data.features(), data.classes(), withProvider(base, "cpu"), 1)) {
             cpu = e.train(w0, data, STATS, 4).weights();
         }
@@ -241,15 +245,15 @@ class OnnxTrainerTest {
         assertClose(cpu, cuda, 1e-4, 1e-3);
     }
 
-    private static TrainingSpec withProvider(TrainingSpec o, String provider) {
-        return new TrainingSpec(o.rounds(), o.localEpochs(), o.batchSize(), o.learningRate(), o.momentum(), o.l2(),
-                o.patience(), o.seed(), null, null, null, null, provider);
+    private static TrainingConfig withProvider(TrainingConfig o, String provider) {
+        return new TrainingConfig(o.rounds(), o.localEpochs(), o.batchSize(), o.learningRate(), o.l2(),
+                o.patience(), o.seed(), o.optimizer(), o.engine(), Provider.parse(provider), o.lrDecay(), o.augment());
     }
 
-    private static void matchesJava(ModelSpec spec, Dataset data, double l2) {
-        Weights w = perturb(Models.initialize(spec, data.features(), data.classes(), 11), 2);
+    private static void matchesJava(Architecture spec, Dataset data, double l2) {
+        Weights w = perturb(spec.initialize(data.features(), data.classes(), 11), 2);
         Weights java = JavaTrainer.gradient(spec, w, data, STATS, l2);
-        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), null, 1)) {
+        try (OnnxTrainer engine = OnnxTrainer.create(spec, data.features(), data.classes(), TrainingConfig.DEFAULTS, 1)) {
             GradientProbe.LossAndGradient onnx = GradientProbe.lossAndGradient(engine, w, data, STATS, l2);
             assertEquals(JavaTrainer.loss(spec, w, data, STATS, l2), onnx.loss(), 1e-5);
             assertClose(java, onnx.gradient(), 1e-5, 1e-3);
@@ -297,7 +301,7 @@ class OnnxTrainerTest {
         return new Dataset(side * side, classes, x, y);
     }
 
-    private static float[] predictions(ModelSpec spec, Weights w, Dataset data) {
+    private static float[] predictions(Architecture spec, Weights w, Dataset data) {
         byte[] onnx = dev.cnai.onnx.OnnxExporter.export(spec, w, new NormStats(0, 1), data.features(), data.classes(),
                 null);
         try (dev.cnai.onnx.OnnxModel m = dev.cnai.onnx.OnnxModel.load(onnx, 1)) {

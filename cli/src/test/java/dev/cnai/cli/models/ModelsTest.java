@@ -12,7 +12,7 @@ import dev.cnai.registry.RegistryCredentials;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;
-import dev.cnai.training.ClassificationMetrics;
+import dev.cnai.events.ClassificationMetrics;
 import io.fabric8.knative.client.KnativeClient;
 import io.fabric8.knative.serving.v1.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

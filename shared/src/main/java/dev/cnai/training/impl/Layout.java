@@ -1,7 +1,6 @@
 package dev.cnai.training.impl;
 
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.Models;
+import dev.cnai.training.Architecture;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -19,20 +18,19 @@ import java.util.Map;
 public record Layout(boolean cnn, int features, int classes, int[] dense, int[] conv, int[] sides,
         Map<String, int[]> parameters) {
 
-    public static Layout of(ModelSpec spec, int features, int classes) {
-        ModelSpec s = Models.normalize(spec);
-        boolean cnn = s.family().equals(Models.CNN);
-        int[] conv = cnn ? s.conv().stream().mapToInt(Integer::intValue).toArray() : new int[0];
-        return new Layout(cnn, features, classes, Models.layerSizes(s, features, classes), conv,
-                cnn ? Models.imageSides(s, features) : new int[0], Models.parameterShapes(s, features, classes));
+    public static Layout of(Architecture architecture, int features, int classes) {
+        boolean cnn = architecture instanceof Architecture.Cnn;
+        int[] conv = architecture.conv().stream().mapToInt(Integer::intValue).toArray();
+        return new Layout(cnn, features, classes, architecture.layerSizes(features, classes), conv,
+                architecture.imageSides(features), architecture.parameterShapes(features, classes));
     }
 
     public int kernel() {
-        return Models.KERNEL;
+        return Architecture.KERNEL;
     }
 
     public int pool() {
-        return Models.POOL;
+        return Architecture.POOL;
     }
 
     /** Whether a parameter is a weight tensor (W or K) that L2 decay applies to, rather than a bias. */

@@ -1,27 +1,28 @@
 package dev.cnai.training.impl;
 
+import static dev.cnai.training.Provider.AUTO;
+import static dev.cnai.training.Provider.CPU;
+import static dev.cnai.training.Provider.CUDA;
+
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
+import dev.cnai.training.Provider;
 import dev.cnai.training.TrainingException;
 import java.util.EnumSet;
 import java.util.Optional;
 
-/** Chooses the ONNX Runtime execution provider for a configuration value {@code cpu}, {@code cuda} or {@code auto}. */
+/** Chooses the ONNX Runtime execution provider for a configured {@link Provider}: CPU, CUDA or AUTO. */
 public final class Providers {
-    public static final String CPU = "cpu";
-    public static final String CUDA = "cuda";
-    public static final String AUTO = "auto";
-
     /**
      * Session options with the chosen provider, and why it was chosen.
      *
      * @param options  configured session options; the caller closes them
-     * @param provider {@code cpu} or {@code cuda}
+     * @param provider {@link Provider#CPU} or {@link Provider#CUDA}
      * @param reason   one human-readable sentence
      */
-    public record Choice(OrtSession.SessionOptions options, String provider, String reason) {
+    public record Choice(OrtSession.SessionOptions options, Provider provider, String reason) {
     }
 
     /** Why the CUDA provider failed to load in this process, once it has: its libraries do not appear later. */
@@ -35,12 +36,10 @@ public final class Providers {
      * {@link TrainingException#providerUnavailable} when this build or machine has no CUDA provider; {@code auto}
      * takes CUDA when it can be added and otherwise the CPU, saying why.
      */
-    public static Choice choose(String requested, int intraOpThreads) {
-        String r = requested == null ? AUTO : requested;
-        if (!r.equals(CPU) && !r.equals(CUDA) && !r.equals(AUTO)) {
-            throw TrainingException.invalidSpec("provider must be cpu, cuda or auto, got '" + requested + "'");
-        }
-        if (r.equals(CPU)) {
+    public static Choice choose(Provider requested, int intraOpThreads) {
+        Provider r = requested;
+        String name = r.wireName();
+        if (r == CPU) {
             return new Choice(base(intraOpThreads), CPU, "provider cpu was requested");
         }
         EnumSet<OrtProvider> available = OrtEnvironment.getAvailableProviders();
@@ -53,14 +52,14 @@ public final class Providers {
             OrtSession.SessionOptions o = base(intraOpThreads);
             try {
                 o.addCUDA(0);
-                return new Choice(o, CUDA, "provider " + r + ": the CUDA provider loaded on device 0");
+                return new Choice(o, CUDA, "provider " + name + ": the CUDA provider loaded on device 0");
             } catch (OrtException e) {
                 o.close();
                 missing = "the CUDA provider did not load: " + e.getMessage();
                 cudaFailure = missing;
             }
         }
-        if (r.equals(CUDA)) {
+        if (r == CUDA) {
             throw TrainingException.providerUnavailable("provider cuda was requested but " + missing);
         }
         return new Choice(base(intraOpThreads), CPU, "provider auto fell back to cpu: " + missing);
@@ -73,7 +72,7 @@ public final class Providers {
     public static Optional<String> cudaUnavailable() {
         Choice c = choose(AUTO, 1);
         c.options().close();
-        return c.provider().equals(CUDA) ? Optional.empty() : Optional.of(c.reason());
+        return c.provider() == CUDA ? Optional.empty() : Optional.of(c.reason());
     }
 
     private static OrtSession.SessionOptions base(int intraOpThreads) {

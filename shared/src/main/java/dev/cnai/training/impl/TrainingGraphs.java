@@ -5,7 +5,8 @@ import static dev.cnai.training.impl.Graph.attrs;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
-import dev.cnai.training.TrainingSpec;
+import dev.cnai.training.Optimizer;
+import dev.cnai.training.TrainingConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,27 +54,27 @@ public final class TrainingGraphs {
     }
 
     /** Names of the optimiser state tensors of a parameter, in feed order (none for SGD without momentum). */
-    public static List<String> stateNames(TrainingSpec o, String parameter) {
-        if (o.optimizer().equals(TrainingSpec.ADAM)) {
+    public static List<String> stateNames(TrainingConfig o, String parameter) {
+        if (o.optimizer() instanceof Optimizer.Adam) {
             return List.of("m_" + parameter, "s_" + parameter);
         }
-        return o.momentum() == 0 ? List.of() : List.of("v_" + parameter);
+        return ((Optimizer.Sgd) o.optimizer()).momentum() == 0 ? List.of() : List.of("v_" + parameter);
     }
 
     /** Every loop-carried value besides the summed loss: parameters, then state, then (Adam) the step counter. */
-    public static List<String> carried(Layout layout, TrainingSpec o) {
+    public static List<String> carried(Layout layout, TrainingConfig o) {
         List<String> names = new ArrayList<>(layout.parameters().keySet());
         for (String p : layout.parameters().keySet()) {
             names.addAll(stateNames(o, p));
         }
-        if (o.optimizer().equals(TrainingSpec.ADAM)) {
+        if (o.optimizer() instanceof Optimizer.Adam) {
             names.add(STEP_COUNTER);
         }
         return names;
     }
 
     /** Serialised epoch graph for a model and (defaulted) training options. */
-    public static byte[] epoch(Layout layout, TrainingSpec o) {
+    public static byte[] epoch(Layout layout, TrainingConfig o) {
         List<String> carried = carried(layout, o);
         Graph body = new Graph("minibatch_step", "s_");
         body.input("iter", Graph.INT64, new long[0]);
@@ -188,20 +189,21 @@ public final class TrainingGraphs {
     }
 
     /** The optimiser step: new value name of every carried tensor. */
-    private static Map<String, String> update(Graph g, Network net, Layout layout, TrainingSpec o,
+    private static Map<String, String> update(Graph g, Network net, Layout layout, TrainingConfig o,
             Map<String, String> in, Map<String, Network.Gradient> grads) {
         Map<String, String> next = new LinkedHashMap<>();
-        if (o.optimizer().equals(TrainingSpec.ADAM)) {
+        double momentum = o.optimizer() instanceof Optimizer.Sgd sgd ? sgd.momentum() : 0;
+        if (o.optimizer() instanceof Optimizer.Adam adam) {
             String lr = g.scalar(o.learningRate());
             String one = g.scalar(1);
-            String b1 = g.scalar(o.beta1());
-            String b2 = g.scalar(o.beta2());
+            String b1 = g.scalar(adam.beta1());
+            String b2 = g.scalar(adam.beta2());
             String t = g.op("Add", in.get(STEP_COUNTER), one);
             next.put(STEP_COUNTER, t);
             String c1 = g.op("Sub", one, g.op("Pow", b1, t));
             String c2 = g.op("Sub", one, g.op("Pow", b2, t));
-            String oneMinusB1 = g.scalar(1 - o.beta1());
-            String oneMinusB2 = g.scalar(1 - o.beta2());
+            String oneMinusB1 = g.scalar(1 - adam.beta1());
+            String oneMinusB2 = g.scalar(1 - adam.beta2());
             String eps = g.scalar(ADAM_EPSILON);
             for (String p : layout.parameters().keySet()) {
                 String grad = net.scaled(grads.get(p), o.l2(), 1, null, 0);
@@ -215,7 +217,7 @@ public final class TrainingGraphs {
                 next.put("m_" + p, m);
                 next.put("s_" + p, s);
             }
-        } else if (o.momentum() == 0) {
+        } else if (momentum == 0) {
             // plain SGD, w' = (1 - lr·l2)·w - lr·g: for a dense weight one Gemm with the weight itself as C, no
             // state and no element-wise pass (biases take no decay)
             for (String p : layout.parameters().keySet()) {
@@ -227,7 +229,7 @@ public final class TrainingGraphs {
             // momentum kept as the step u = -lr·v: u' = mu·u - lr·(g + l2·w), w' = w + u' (the reference's
             // v' = mu·v + g + l2·w, w' = w - lr·v' up to rounding), so the update folds into the weight's Gemm
             for (String p : layout.parameters().keySet()) {
-                String u = net.scaled(grads.get(p), o.l2(), -o.learningRate(), in.get("v_" + p), o.momentum());
+                String u = net.scaled(grads.get(p), o.l2(), -o.learningRate(), in.get("v_" + p), momentum);
                 next.put(p, g.op("Add", in.get(p), u));
                 next.put("v_" + p, u);
             }

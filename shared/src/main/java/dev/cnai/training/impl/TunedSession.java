@@ -47,7 +47,7 @@ public final class TunedSession implements AutoCloseable {
         this.session = env.createSession(graph, options);
         OrtSession one = null;
         if (tune) {
-            try (OrtSession.SessionOptions so = Providers.choose(Providers.CPU, 1).options()) {
+            try (OrtSession.SessionOptions so = Providers.choose(dev.cnai.training.Provider.CPU, 1).options()) {
                 one = env.createSession(graph, so);
             } catch (OrtException | RuntimeException e) {
                 session.close();

@@ -14,7 +14,7 @@ import dev.cnai.registry.ModelVersion;
 import dev.cnai.registry.Registries;
 import dev.cnai.registry.RegistryCredentials;
 import dev.cnai.storage.ObjectStores;
-import dev.cnai.training.ClassificationMetrics;
+import dev.cnai.events.ClassificationMetrics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;

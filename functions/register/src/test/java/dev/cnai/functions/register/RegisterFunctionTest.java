@@ -61,7 +61,7 @@ class RegisterFunctionTest extends MalformedEventContract {
     void modelBelowTheGateIsRejectedWithTheReason() throws Exception {
         ModelEvaluated e = evaluated("run-r2");
         var t = e.test();
-        var worse = new dev.cnai.training.ClassificationMetrics(t.samples(), 0.1, t.macroF1(), t.loss(), t.precision(),
+        var worse = new dev.cnai.events.ClassificationMetrics(t.samples(), 0.1, t.macroF1(), t.loss(), t.precision(),
                 t.recall(), t.f1(), t.confusion());
         ModelEvaluated bad = new ModelEvaluated(e.runId(), e.modelName(), e.rounds(), e.bestRound(), e.model(), e.weights(),
                 e.plan(), worse, e.validationAccuracy(), e.elapsedMillis());

@@ -43,8 +43,8 @@ public class TrainShardFunction {
     public TrainShardFunction(ObjectStore store, Config config, MeterRegistry metrics) {
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
         this.step = new TrainShardStep(store, threads, config.tuneThreads(), t -> {
-            metrics.counter("cnai.train.samples", "engine", t.engine(), "model", t.model()).increment(t.samples());
-            Timer.builder("cnai.train.duration").tags("engine", t.engine(), "model", t.model()).register(metrics)
+            metrics.counter("cnai.train.samples", "engine", t.engine().wireName(), "model", t.model()).increment(t.samples());
+            Timer.builder("cnai.train.duration").tags("engine", t.engine().wireName(), "model", t.model()).register(metrics)
                     .record(t.nanos(), TimeUnit.NANOSECONDS);
         });
     }

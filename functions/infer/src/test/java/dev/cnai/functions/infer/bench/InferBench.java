@@ -1,5 +1,6 @@
 package dev.cnai.functions.infer.bench;
 
+import static dev.cnai.testing.Configs.arch;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -13,8 +14,7 @@ import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.Registries;
 import dev.cnai.serving.OipCodec;
 import dev.cnai.serving.OipRequest;
-import dev.cnai.training.ModelSpec;
-import dev.cnai.training.Models;
+import dev.cnai.training.Architecture;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -133,8 +133,8 @@ public final class InferBench {
      * benchmark does not wait for a CNN training run).
      */
     static void makeCnn(ModelRegistry registry, String name) {
-        ModelSpec spec = new ModelSpec(Models.CNN, List.of(128), List.of(16, 32));
-        byte[] onnx = OnnxExporter.export(spec, Models.initialize(spec, 784, 10, 7), new NormStats(33.32, 78.57),
+        Architecture spec = arch("cnn", List.of(128), List.of(16, 32));
+        byte[] onnx = OnnxExporter.export(spec, spec.initialize(784, 10, 7), new NormStats(33.32, 78.57),
                 784, 10, Map.of("family", "cnn", "purpose", "benchmark; untrained weights"));
         var v = registry.push(new ModelPush(name, "bench-cnn", onnx, "sha256:" + "0".repeat(64),
                 Map.of("family", "cnn-bench"), Map.of(), "2026-01-01T00:00:00Z"));

@@ -1,4 +1,4 @@
-package dev.cnai.training;
+package dev.cnai.events;
 
 /**
  * Scores of a classifier on a labelled split. {@code confusion[t][p]} counts rows of true class t

@@ -1,9 +1,10 @@
-package dev.cnai.training;
+package dev.cnai.events;
 
 import java.util.List;
 
 /**
- * The model to train.
+ * The model to train, as it arrives on the wire ({@code model} in {@code run.requested});
+ * {@code dev.cnai.training.Architecture} parses it once.
  *
  * @param family {@code softmax} (softmax regression), {@code mlp} (ReLU hidden layers) or {@code cnn} (convolution
  *               blocks over a square one-channel image, then dense layers)
@@ -13,9 +14,4 @@ import java.util.List;
  *               ignored for softmax and mlp. The image side is √features and must be a whole number.
  */
 public record ModelSpec(String family, List<Integer> hidden, List<Integer> conv) {
-
-    /** A softmax or MLP spec (no convolution blocks). */
-    public ModelSpec(String family, List<Integer> hidden) {
-        this(family, hidden, null);
-    }
 }

@@ -1,4 +1,4 @@
-package dev.cnai.data;
+package dev.cnai.events;
 
 import java.util.List;
 

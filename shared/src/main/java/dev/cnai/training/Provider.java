@@ -1,0 +1,32 @@
+package dev.cnai.training;
+
+import java.util.Locale;
+
+/** Which ONNX Runtime execution provider the engine asks for. */
+public enum Provider {
+    /** The CPU provider, always available. */
+    CPU,
+    /** The CUDA provider: fails with {@code providerUnavailable} where this build or machine has none. */
+    CUDA,
+    /** CUDA where it loads, else the CPU, saying why. */
+    AUTO;
+
+    /** The wire name: {@code cpu}, {@code cuda} or {@code auto}. */
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Parses a wire name, trimmed and case-insensitive.
+     *
+     * @throws TrainingException {@code invalidSpec} for any other value
+     */
+    public static Provider parse(String value) {
+        for (Provider p : values()) {
+            if (p.wireName().equals(value == null ? "" : value.trim().toLowerCase(Locale.ROOT))) {
+                return p;
+            }
+        }
+        throw TrainingException.invalidSpec("provider must be cpu, cuda or auto, got '" + value + "'");
+    }
+}
