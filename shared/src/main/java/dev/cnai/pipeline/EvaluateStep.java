@@ -37,7 +37,6 @@ import java.util.Map;
  * before the confirmation is recovered by the redelivery of the deciding report, which emits then.
  */
 public final class EvaluateStep {
-    public static final String FUNCTION = "evaluate";
 
     /**
      * The stored outcome of a round.
@@ -152,19 +151,19 @@ public final class EvaluateStep {
         List<OutgoingEvent> out = new ArrayList<>();
         RoundCompleted rc = new RoundCompleted(t.runId(), r.round(), r.rounds(), r.trainLoss(), r.validationLoss(),
                 r.validationAccuracy(), r.decision(), r.elapsedMillis(), r.averaged());
-        out.add(OutgoingEvent.of(EventTypes.ROUND_COMPLETED, FUNCTION, rc, "round-" + r.round()));
+        out.add(OutgoingEvent.of(EventTypes.ROUND_COMPLETED, rc, "round-" + r.round()));
         if (r.decision() == Decision.CONTINUE) {
             int next = r.round() + 1;
             ArtifactRef global = store.putIfAbsent(Keys.globalWeights(t.runId(), next), store.read(r.averaged())).ref();
             for (var s : plan.shards()) {
                 ShardAssigned a = new ShardAssigned(t.runId(), next, s.index(), plan.shards().size(), s.rows(), s.data(),
                         global, t.plan());
-                out.add(OutgoingEvent.of(EventTypes.SHARD_ASSIGNED, FUNCTION, a, "round-" + next, "shard-" + s.index()));
+                out.add(OutgoingEvent.of(EventTypes.SHARD_ASSIGNED, a, "round-" + next, "shard-" + s.index()));
             }
         } else {
             ModelEvaluated e = Json.get(store, Keys.evaluated(t.runId()), ModelEvaluated.class)
                     .orElseGet(() -> finish(plan, t, r));
-            out.add(OutgoingEvent.of(EventTypes.MODEL_EVALUATED, FUNCTION, e));
+            out.add(OutgoingEvent.of(EventTypes.MODEL_EVALUATED, e));
         }
         return out;
     }

@@ -35,7 +35,6 @@ import java.util.List;
  * emission is unconfirmed (a crash between writing and emitting), and nothing once it was ({@link Outbox}).
  */
 public final class PreprocessStep {
-    public static final String FUNCTION = "preprocess";
 
     private static final String EMISSION = "preprocess";
 
@@ -123,11 +122,11 @@ public final class PreprocessStep {
     private List<OutgoingEvent> events(DatasetPrepared p) {
         ArtifactRef weights = store.ref(Keys.globalWeights(p.runId(), 1)).orElseThrow();
         List<OutgoingEvent> out = new ArrayList<>();
-        out.add(OutgoingEvent.of(EventTypes.DATASET_PREPARED, FUNCTION, p));
+        out.add(OutgoingEvent.of(EventTypes.DATASET_PREPARED, p));
         for (ShardInfo s : p.shards()) {
             ShardAssigned a = new ShardAssigned(p.runId(), 1, s.index(), p.shards().size(), s.rows(), s.data(), weights,
                     p.plan());
-            out.add(OutgoingEvent.of(EventTypes.SHARD_ASSIGNED, FUNCTION, a, "round-1", "shard-" + s.index()));
+            out.add(OutgoingEvent.of(EventTypes.SHARD_ASSIGNED, a, "round-1", "shard-" + s.index()));
         }
         return out;
     }

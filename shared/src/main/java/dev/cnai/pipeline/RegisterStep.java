@@ -43,7 +43,6 @@ import java.util.Optional;
  * the models solve different tasks and only the absolute bar applies.
  */
 public final class RegisterStep {
-    public static final String FUNCTION = "register";
     private static final String EMISSION = "register";
 
     /** The stored outcome of registering a run. */
@@ -104,14 +103,13 @@ public final class RegisterStep {
     private List<OutgoingEvent> outcome(Registration reg) {
         List<OutgoingEvent> out = new ArrayList<>();
         if (!reg.accepted()) {
-            out.add(OutgoingEvent.of(EventTypes.MODEL_REJECTED, FUNCTION,
-                    new ModelRejected(reg.runId(), reg.modelName(), reg.reason(), reg.accuracy(), reg.minAccuracy())));
+            out.add(OutgoingEvent.of(EventTypes.MODEL_REJECTED, new ModelRejected(reg.runId(), reg.modelName(), reg.reason(), reg.accuracy(), reg.minAccuracy())));
             return out;
         }
         rollout.roll(reg);
-        out.add(OutgoingEvent.of(EventTypes.MODEL_REGISTERED, FUNCTION, new ModelRegistered(reg.runId(), reg.modelName(),
+        out.add(OutgoingEvent.of(EventTypes.MODEL_REGISTERED, new ModelRegistered(reg.runId(), reg.modelName(),
                 reg.version(), reg.reference(), reg.manifestDigest(), reg.modelDigest(), reg.metrics())));
-        out.add(OutgoingEvent.of(EventTypes.MODEL_PROMOTED, FUNCTION, new ModelPromoted(reg.runId(), reg.modelName(),
+        out.add(OutgoingEvent.of(EventTypes.MODEL_PROMOTED, new ModelPromoted(reg.runId(), reg.modelName(),
                 ModelRegistry.PRODUCTION, reg.version(), registry.reference(reg.modelName(), reg.version()),
                 reg.manifestDigest(), reg.modelDigest())));
         return out;

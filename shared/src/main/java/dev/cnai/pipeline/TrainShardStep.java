@@ -21,7 +21,6 @@ import java.util.function.Consumer;
  * A redelivered assignment returns the stored result unchanged.
  */
 public final class TrainShardStep implements AutoCloseable {
-    public static final String FUNCTION = "train-shard";
 
     private final ObjectStore store;
     private final TrainingEngines trainers;
@@ -62,7 +61,7 @@ public final class TrainShardStep implements AutoCloseable {
     public OutgoingEvent handle(ShardAssigned a) {
         ShardTrained result = Json.get(store, Keys.shardResult(a.runId(), a.round(), a.shard()), ShardTrained.class)
                 .orElseGet(() -> train(a));
-        return OutgoingEvent.of(EventTypes.SHARD_TRAINED, FUNCTION, result, "round-" + a.round(), "shard-" + a.shard());
+        return OutgoingEvent.of(EventTypes.SHARD_TRAINED, result, "round-" + a.round(), "shard-" + a.shard());
     }
 
     private ShardTrained train(ShardAssigned a) {

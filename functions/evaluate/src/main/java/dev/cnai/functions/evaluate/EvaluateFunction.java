@@ -1,7 +1,7 @@
 package dev.cnai.functions.evaluate;
 
 import dev.cnai.events.ShardTrained;
-import dev.cnai.function.EventSink;
+import dev.cnai.functions.support.EventSink;
 import dev.cnai.pipeline.EvaluateStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;

@@ -8,7 +8,7 @@ import dev.cnai.events.InferenceCompleted;
 import dev.cnai.events.InferenceRequested;
 import dev.cnai.events.ModelPromoted;
 import dev.cnai.events.OutgoingEvent;
-import dev.cnai.function.Infrastructure;
+import dev.cnai.functions.support.EventSink;
 import dev.cnai.serving.ModelServer;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
@@ -26,10 +26,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class InferFunction {
     private final ModelServer server;
     private final ServingSetup.Config config;
+    private final EventSink sink;
 
-    public InferFunction(ModelServer server, ServingSetup.Config config) {
+    public InferFunction(ModelServer server, ServingSetup.Config config, EventSink sink) {
         this.server = server;
         this.config = config;
+        this.sink = sink;
     }
 
     @Funq("infer")
@@ -42,7 +44,7 @@ public class InferFunction {
             return Uni.createFrom().nullItem();
         }
         return Uni.createFrom().completionStage(server.submit((InferenceRequested) data))
-                .map(done -> Infrastructure.reply(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED,
-                        EventTypes.SOURCE_PREFIX + "infer", event.subject(), event.id() + "/inference.completed", done)));
+                .map(done -> sink.reply(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED, event.subject(),
+                        event.id() + "/inference.completed", done)));
     }
 }

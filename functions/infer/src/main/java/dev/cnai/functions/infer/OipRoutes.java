@@ -1,9 +1,9 @@
 package dev.cnai.functions.infer;
 
 import dev.cnai.errors.CnaiException;
-import dev.cnai.function.ErrorMapping;
-import dev.cnai.function.FailureReporter;
-import dev.cnai.function.FunctionConfig;
+import dev.cnai.functions.support.ErrorMapping;
+import dev.cnai.functions.support.FailureReporter;
+import dev.cnai.functions.support.FunctionConfig;
 import dev.cnai.serving.OipCodec;
 import dev.cnai.serving.ServingException;
 import io.vertx.core.buffer.Buffer;

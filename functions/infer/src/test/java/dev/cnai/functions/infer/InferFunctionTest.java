@@ -1,7 +1,7 @@
 package dev.cnai.functions.infer;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
-import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.structured;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasSize;
@@ -9,8 +9,8 @@ import static org.hamcrest.Matchers.is;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelPromoted;
-import dev.cnai.function.testing.FunctionTestResource;
-import dev.cnai.function.testing.MalformedEventContract;
+import dev.cnai.functions.support.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.MalformedEventContract;
 import dev.cnai.registry.Registries;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;

@@ -1,13 +1,13 @@
 package dev.cnai.functions.infer;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelPromoted;
-import dev.cnai.function.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.registry.Registries;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;

@@ -1,6 +1,6 @@
 package dev.cnai.functions.infer;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.contains;
@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelPromoted;
-import dev.cnai.function.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.registry.ModelPush;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.Registries;

@@ -1,7 +1,7 @@
 package dev.cnai.functions.preprocess;
 
 import dev.cnai.events.RunRequested;
-import dev.cnai.function.EventSink;
+import dev.cnai.functions.support.EventSink;
 import dev.cnai.pipeline.PreprocessStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;

@@ -1,16 +1,16 @@
 package dev.cnai.functions.preprocess;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
-import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.structured;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
-import dev.cnai.function.testing.FunctionTestResource;
-import dev.cnai.function.testing.MalformedEventContract;
-import dev.cnai.function.testing.RecordingSink;
+import dev.cnai.functions.support.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.MalformedEventContract;
+import dev.cnai.functions.support.testing.RecordingSink;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;
 import io.cloudevents.CloudEvent;

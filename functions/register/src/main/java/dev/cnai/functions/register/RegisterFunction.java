@@ -1,7 +1,7 @@
 package dev.cnai.functions.register;
 
 import dev.cnai.events.ModelEvaluated;
-import dev.cnai.function.EventSink;
+import dev.cnai.functions.support.EventSink;
 import dev.cnai.pipeline.RegisterStep;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.storage.ObjectStore;

@@ -1,6 +1,6 @@
 package dev.cnai.functions.register;
 
-import dev.cnai.function.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.registry.DockerRegistry;
 import java.nio.file.Files;
 import java.util.HashMap;

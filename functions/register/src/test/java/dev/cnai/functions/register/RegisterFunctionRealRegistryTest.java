@@ -1,13 +1,13 @@
 package dev.cnai.functions.register;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
-import dev.cnai.function.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.registry.DockerRegistry;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;

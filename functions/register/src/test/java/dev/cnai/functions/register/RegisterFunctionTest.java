@@ -1,14 +1,14 @@
 package dev.cnai.functions.register;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
-import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.structured;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelEvaluated;
-import dev.cnai.function.testing.FunctionTestResource;
-import dev.cnai.function.testing.MalformedEventContract;
+import dev.cnai.functions.support.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.MalformedEventContract;
 import dev.cnai.registry.Registries;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;

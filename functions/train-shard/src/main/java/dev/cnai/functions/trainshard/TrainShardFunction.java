@@ -2,7 +2,7 @@ package dev.cnai.functions.trainshard;
 
 import dev.cnai.events.ShardAssigned;
 import dev.cnai.events.ShardTrained;
-import dev.cnai.function.Infrastructure;
+import dev.cnai.functions.support.EventSink;
 import dev.cnai.pipeline.TrainShardStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;
@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class TrainShardFunction {
     private final TrainShardStep step;
+    private final EventSink sink;
 
     /** train-shard settings. */
     @ConfigMapping(prefix = "cnai.train")
@@ -40,7 +41,8 @@ public class TrainShardFunction {
         boolean tuneThreads();
     }
 
-    public TrainShardFunction(ObjectStore store, Config config, MeterRegistry metrics) {
+    public TrainShardFunction(ObjectStore store, Config config, MeterRegistry metrics, EventSink sink) {
+        this.sink = sink;
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
         this.step = new TrainShardStep(store, threads, config.tuneThreads(), t -> {
             metrics.counter("cnai.train.samples", "engine", t.engine().wireName(), "model", t.model()).increment(t.samples());
@@ -51,7 +53,7 @@ public class TrainShardFunction {
 
     @Funq("train-shard")
     public CloudEvent<ShardTrained> trainShard(CloudEvent<ShardAssigned> event) {
-        return Infrastructure.reply(step.handle(event.data()));
+        return sink.reply(step.handle(event.data()));
     }
 
     @PreDestroy

@@ -1,15 +1,15 @@
 package dev.cnai.functions.trainshard;
 
-import static dev.cnai.function.testing.CloudEventRequests.binary;
-import static dev.cnai.function.testing.CloudEventRequests.structured;
+import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
+import static dev.cnai.functions.support.testing.CloudEventRequests.structured;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ShardAssigned;
-import dev.cnai.function.testing.FunctionTestResource;
-import dev.cnai.function.testing.MalformedEventContract;
+import dev.cnai.functions.support.testing.FunctionTestResource;
+import dev.cnai.functions.support.testing.MalformedEventContract;
 import dev.cnai.storage.ArtifactRef;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;

@@ -1,4 +1,4 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;

@@ -1,4 +1,4 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

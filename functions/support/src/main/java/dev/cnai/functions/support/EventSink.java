@@ -1,8 +1,9 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import dev.cnai.errors.CnaiException;
 import dev.cnai.errors.ErrorKind;
 import dev.cnai.events.EventCodec;
+import dev.cnai.events.EventTypes;
 import dev.cnai.events.OutgoingEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -62,7 +63,7 @@ public class EventSink {
     private void emit(OutgoingEvent e, long deadlineNanos) {
         String sink = config.sink().url().orElseThrow(() -> new CnaiException(ErrorKind.UNAVAILABLE,
                 "cannot emit " + e.type() + ": no event sink configured (set K_SINK to the broker ingress URL)"));
-        CloudEvent ce = toCloudEvent(e);
+        CloudEvent ce = toCloudEvent(e, source());
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(sink)).timeout(config.sink().timeout());
         AtomicReference<byte[]> body = new AtomicReference<>(new byte[0]);
         HttpMessageFactory.createWriter(req::header, body::set).writeBinary(ce);
@@ -135,11 +136,26 @@ public class EventSink {
         return backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
     }
 
-    /** The CloudEvent form of an outgoing event. */
-    public static CloudEvent toCloudEvent(OutgoingEvent e) {
+    /** The {@code source} of every event this function emits: {@code /cnai/<function>}, from its one configured name. */
+    public String source() {
+        return EventTypes.SOURCE_PREFIX + config.function();
+    }
+
+    /**
+     * The Funqy reply form of an outgoing event, stamped with this function's {@link #source()} (sent back as the
+     * HTTP response; the broker re-injects it).
+     */
+    @SuppressWarnings("unchecked")
+    public <T> io.quarkus.funqy.knative.events.CloudEvent<T> reply(OutgoingEvent e) {
+        return (io.quarkus.funqy.knative.events.CloudEvent<T>) io.quarkus.funqy.knative.events.CloudEventBuilder.create()
+                .specVersion("1.0").id(e.id()).type(e.type()).source(source()).subject(e.subject()).build(e.data());
+    }
+
+    /** The CloudEvent form of an outgoing event from {@code source}. */
+    static CloudEvent toCloudEvent(OutgoingEvent e, String source) {
         return CloudEventBuilder.v1()
                 .withId(e.id())
-                .withSource(URI.create(e.source()))
+                .withSource(URI.create(source))
                 .withType(e.type())
                 .withSubject(e.subject())
                 .withDataContentType("application/json")

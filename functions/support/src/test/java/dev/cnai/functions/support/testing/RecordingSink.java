@@ -1,4 +1,4 @@
-package dev.cnai.function.testing;
+package dev.cnai.functions.support.testing;
 
 import com.sun.net.httpserver.HttpServer;
 import io.cloudevents.CloudEvent;

@@ -1,4 +1,4 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

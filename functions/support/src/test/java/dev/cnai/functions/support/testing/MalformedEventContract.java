@@ -1,4 +1,4 @@
-package dev.cnai.function.testing;
+package dev.cnai.functions.support.testing;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

@@ -1,4 +1,4 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

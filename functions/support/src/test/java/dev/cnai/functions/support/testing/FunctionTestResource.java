@@ -1,4 +1,4 @@
-package dev.cnai.function.testing;
+package dev.cnai.functions.support.testing;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;

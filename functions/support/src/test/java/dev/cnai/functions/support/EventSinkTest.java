@@ -1,4 +1,4 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,6 +41,7 @@ class EventSinkTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
+            sources.add(ex.getRequestHeaders().getFirst("ce-source"));
             arrivals.add(System.nanoTime());
             Answer a = answers.apply(arrivals.size());
             if (a.retryAfter() != null) {
@@ -56,6 +57,8 @@ class EventSinkTest {
         server.start();
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";
     }
+
+    private final List<String> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private EventSink sink(String url, Duration deadline) {
         FunctionConfig.Sink sink = new FunctionConfig.Sink() {
@@ -112,7 +115,7 @@ class EventSinkTest {
     }
 
     private static OutgoingEvent event() {
-        return OutgoingEvent.of("dev.cnai.test.ping", "test", new Data("run-1"), "a");
+        return OutgoingEvent.of("dev.cnai.test.ping", new Data("run-1"), "a");
     }
 
     private double emitted() {
@@ -128,6 +131,8 @@ class EventSinkTest {
         long waitedMs = (arrivals.get(1) - arrivals.get(0)) / 1_000_000;
         assertTrue(waitedMs >= 900, "Retry-After: 1 honoured, waited " + waitedMs + " ms");
         assertEquals(1.0, emitted());
+        assertEquals(List.of("/cnai/test", "/cnai/test", "/cnai/test"), sources,
+                "the source is stamped from the function's one configured name");
     }
 
     @Test

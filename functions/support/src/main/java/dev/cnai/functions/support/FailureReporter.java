@@ -1,4 +1,4 @@
-package dev.cnai.function;
+package dev.cnai.functions.support;
 
 import com.fasterxml.jackson.core.JacksonException;
 import dev.cnai.errors.CnaiException;
@@ -73,7 +73,7 @@ public class FailureReporter {
         PipelineFailed f = new PipelineFailed(run, config.function(), kind, reason, in.type(), in.id());
         try {
             String cause = Integer.toHexString((in.source() + "/" + in.id()).hashCode());
-            sink.emit(new OutgoingEvent(EventTypes.PIPELINE_FAILED, EventTypes.SOURCE_PREFIX + config.function(), run,
+            sink.emit(new OutgoingEvent(EventTypes.PIPELINE_FAILED, run,
                     (run == null ? "unknown" : run) + "/" + config.function() + "/" + cause + "/pipeline.failed", f));
         } catch (RuntimeException e) {
             LOG.warnf("could not emit pipeline.failed for %s: %s", in.id(), e.getMessage());
