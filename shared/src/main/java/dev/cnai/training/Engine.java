@@ -1,7 +1,5 @@
 package dev.cnai.training;
 
-import java.util.Locale;
-
 /** Which local trainer runs a shard. */
 public enum Engine {
     /** The ONNX Runtime engine ({@link OnnxTrainer}): every family and optimiser, CPU or CUDA. */
@@ -11,7 +9,7 @@ public enum Engine {
 
     /** The wire name: {@code onnx} or {@code java}. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireNames.of(this);
     }
 
     /**
@@ -20,11 +18,6 @@ public enum Engine {
      * @throws TrainingException {@code invalidSpec} for any other value
      */
     public static Engine parse(String value) {
-        for (Engine e : values()) {
-            if (e.wireName().equals(value == null ? "" : value.trim().toLowerCase(Locale.ROOT))) {
-                return e;
-            }
-        }
-        throw TrainingException.invalidSpec("engine must be onnx or java, got '" + value + "'");
+        return WireNames.parse(Engine.class, value, "engine");
     }
 }

@@ -1,7 +1,5 @@
 package dev.cnai.training;
 
-import java.util.Locale;
-
 /** Which ONNX Runtime execution provider the engine asks for. */
 public enum Provider {
     /** The CPU provider, always available. */
@@ -13,7 +11,7 @@ public enum Provider {
 
     /** The wire name: {@code cpu}, {@code cuda} or {@code auto}. */
     public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
+        return WireNames.of(this);
     }
 
     /**
@@ -22,11 +20,6 @@ public enum Provider {
      * @throws TrainingException {@code invalidSpec} for any other value
      */
     public static Provider parse(String value) {
-        for (Provider p : values()) {
-            if (p.wireName().equals(value == null ? "" : value.trim().toLowerCase(Locale.ROOT))) {
-                return p;
-            }
-        }
-        throw TrainingException.invalidSpec("provider must be cpu, cuda or auto, got '" + value + "'");
+        return WireNames.parse(Provider.class, value, "provider");
     }
 }
