@@ -2,7 +2,6 @@ package dev.cnai.training;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import com.fasterxml.jackson.databind.util.StdConverter;
 import dev.cnai.events.ModelSpec;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,8 +19,8 @@ import java.util.SplittableRandom;
  *
  * <p>In JSON (the run plan) an architecture is written as its wire form, {@link #toSpec()}.
  */
-@JsonSerialize(converter = Architecture.ToSpec.class)
-@JsonDeserialize(converter = Architecture.FromSpec.class)
+@JsonSerialize(converter = ConfigJson.ArchitectureToSpec.class)
+@JsonDeserialize(converter = ConfigJson.ArchitectureFromSpec.class)
 public sealed interface Architecture permits Architecture.Softmax, Architecture.Mlp, Architecture.Cnn {
     /** Side of the square convolution kernels. */
     int KERNEL = 5;
@@ -292,21 +291,5 @@ public sealed interface Architecture permits Architecture.Softmax, Architecture.
             }
         }
         return List.copyOf(h);
-    }
-
-    /** Writes an architecture as its wire form. */
-    final class ToSpec extends StdConverter<Architecture, ModelSpec> {
-        @Override
-        public ModelSpec convert(Architecture value) {
-            return value.toSpec();
-        }
-    }
-
-    /** Reads an architecture from its wire form. */
-    final class FromSpec extends StdConverter<ModelSpec, Architecture> {
-        @Override
-        public Architecture convert(ModelSpec value) {
-            return of(value);
-        }
     }
 }

@@ -9,6 +9,8 @@ import java.util.List;
 /**
  * Double-precision forward and backward passes of a softmax/MLP over batches of at most {@code cap} rows.
  * All buffers are allocated once; loops run over row-major arrays with the widest dimension innermost.
+ * (Over 300 lines on purpose: the oracle of the gradient checks keeps each forward loop beside the backward loop
+ * that differentiates it, so a reader can check one against the other on one screen.)
  */
 final class Net implements Backprop {
     final int[] dims;

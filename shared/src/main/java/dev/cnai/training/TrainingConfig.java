@@ -2,7 +2,6 @@ package dev.cnai.training;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import com.fasterxml.jackson.databind.util.StdConverter;
 import dev.cnai.events.TrainingSpec;
 import java.util.List;
 import java.util.Locale;
@@ -32,8 +31,8 @@ import java.util.Objects;
  * @param augment      largest random translation, in pixels, of every training image in every epoch (≥ 0; 0 = off;
  *                     square one-channel images only, checked against the data by {@link #checkFits(int)})
  */
-@JsonSerialize(converter = TrainingConfig.ToSpec.class)
-@JsonDeserialize(converter = TrainingConfig.FromSpec.class)
+@JsonSerialize(converter = ConfigJson.TrainingToSpec.class)
+@JsonDeserialize(converter = ConfigJson.TrainingFromSpec.class)
 public record TrainingConfig(int rounds, int localEpochs, int batchSize, double learningRate, double l2,
         int patience, long seed, Optimizer optimizer, Engine engine, Provider provider, double lrDecay,
         int augment) {
@@ -144,21 +143,5 @@ public record TrainingConfig(int rounds, int localEpochs, int batchSize, double 
 
     private static double or(Double value, double dflt) {
         return value == null ? dflt : value;
-    }
-
-    /** Writes a configuration as its wire form. */
-    public static final class ToSpec extends StdConverter<TrainingConfig, TrainingSpec> {
-        @Override
-        public TrainingSpec convert(TrainingConfig value) {
-            return value.toSpec();
-        }
-    }
-
-    /** Reads a configuration from its wire form. */
-    public static final class FromSpec extends StdConverter<TrainingSpec, TrainingConfig> {
-        @Override
-        public TrainingConfig convert(TrainingSpec value) {
-            return of(value);
-        }
     }
 }

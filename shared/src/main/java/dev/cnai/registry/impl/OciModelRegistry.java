@@ -1,8 +1,5 @@
 package dev.cnai.registry.impl;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.cnai.registry.ModelAnnotations;
 import dev.cnai.registry.ModelPackConfig;
 import dev.cnai.registry.ModelPush;
@@ -16,13 +13,9 @@ import dev.cnai.registry.impl.ManifestCodec.Manifest;
 import dev.cnai.registry.impl.OciLayout.Tagged;
 import dev.cnai.storage.Digests;
 import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Supplier;
@@ -35,8 +28,6 @@ import java.util.function.Supplier;
 abstract class OciModelRegistry implements ModelRegistry {
     static final String EMPTY_MEDIA_TYPE = "application/vnd.oci.empty.v1+json";
     private static final byte[] EMPTY = "{}".getBytes(StandardCharsets.UTF_8);
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /** All tags of a model's repository with the manifest each points at; empty for an unknown model. */
     abstract List<Tagged> tags(String name);
@@ -64,7 +55,7 @@ abstract class OciModelRegistry implements ModelRegistry {
 
     @Override
     public ModelVersion push(ModelPush push) {
-        validate(push);
+        Lineage.validate(push);
         String name = push.name();
         return locked(name, () -> {
             List<Tagged> index = tags(name);
@@ -81,7 +72,7 @@ abstract class OciModelRegistry implements ModelRegistry {
             byte[] config = ModelPackConfig.build(name, version, push.createdAt(), push.runId(), push.datasetDigest(),
                     modelDigest);
             String configDigest = putBlob(name, config);
-            Map<String, String> annotations = annotations(push, version, parent);
+            Map<String, String> annotations = Lineage.annotations(push, version, parent);
             byte[] manifest = ManifestCodec.encode(ModelPackConfig.ARTIFACT_TYPE,
                     new Descriptor(ModelPackConfig.CONFIG_MEDIA_TYPE, configDigest, config.length, Map.of()),
                     new Descriptor(ModelPackConfig.WEIGHT_MEDIA_TYPE, modelDigest, push.onnx().length,
@@ -186,7 +177,7 @@ abstract class OciModelRegistry implements ModelRegistry {
         if (r.datasetDigest() != null) {
             annotations.put(ModelAnnotations.DATASET_DIGEST, r.datasetDigest());
         }
-        annotations.put(ModelAnnotations.METRICS, compactJson(r.metrics(), "metrics"));
+        annotations.put(ModelAnnotations.METRICS, Lineage.compactJson(r.metrics(), "metrics"));
         if (r.createdAt() != null) {
             annotations.put(ModelAnnotations.OCI_CREATED, r.createdAt());
         }
@@ -209,7 +200,7 @@ abstract class OciModelRegistry implements ModelRegistry {
                     Map<String, String> a = m.annotations();
                     return new ModelRejection(name, a.get(ModelAnnotations.RUN_ID),
                             a.get(ModelAnnotations.REJECTION_REASON), a.get(ModelAnnotations.DATASET_DIGEST),
-                            metrics(a.get(ModelAnnotations.METRICS)), a.get(ModelAnnotations.OCI_CREATED));
+                            Lineage.metrics(a.get(ModelAnnotations.METRICS)), a.get(ModelAnnotations.OCI_CREATED));
                 })
                 .sorted(Comparator.comparing((ModelRejection r) -> String.valueOf(r.createdAt()))
                         .thenComparing(ModelRejection::runId))
@@ -276,83 +267,5 @@ abstract class OciModelRegistry implements ModelRegistry {
 
     private static List<String> refs(List<Tagged> index) {
         return sorted(index).stream().map(Tagged::tag).filter(t -> !Refs.isRejection(t)).toList();
-    }
-
-    private static Map<String, String> annotations(ModelPush push, String version, Optional<String> parent) {
-        Map<String, String> a = new TreeMap<>();
-        a.put(ModelAnnotations.RUN_ID, push.runId());
-        a.put(ModelAnnotations.DATASET_DIGEST, push.datasetDigest());
-        if (push.testDigest() != null) {
-            a.put(ModelAnnotations.TEST_DIGEST, push.testDigest());
-        }
-        a.put(ModelAnnotations.HYPERPARAMETERS, compactJson(push.hyperParameters(), "hyper-parameters"));
-        a.put(ModelAnnotations.METRICS, compactJson(push.metrics(), "metrics"));
-        parent.ifPresent(p -> a.put(ModelAnnotations.PARENT_VERSION, p));
-        a.put(ModelAnnotations.OCI_VERSION, version);
-        a.put(ModelAnnotations.OCI_CREATED, push.createdAt());
-        return a;
-    }
-
-    /** Metrics from their compact-JSON annotation; empty when absent or unreadable. */
-    static Map<String, Double> metrics(String json) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        if (json == null) {
-            return out;
-        }
-        try {
-            JSON.readTree(json).fields().forEachRemaining(e -> {
-                if (e.getValue().isNumber()) {
-                    out.put(e.getKey(), e.getValue().asDouble());
-                }
-            });
-        } catch (JsonProcessingException e) {
-            return out;
-        }
-        return out;
-    }
-
-    private static String compactJson(Object value, String what) {
-        try {
-            return JSON.writeValueAsString(value);
-        } catch (JsonProcessingException e) {
-            throw RegistryException.invalid(what + " cannot be written as JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static void validate(ModelPush push) {
-        if (push == null) {
-            throw RegistryException.invalid("push is missing");
-        }
-        Refs.name(push.name());
-        if (push.runId() == null || push.runId().isBlank()) {
-            throw RegistryException.invalid("push of model " + push.name() + " has no run id");
-        }
-        if (push.onnx() == null || push.onnx().length == 0) {
-            throw RegistryException.invalid("push of model " + push.name() + " (run " + push.runId()
-                    + ") has no ONNX bytes");
-        }
-        if (!Digests.isSha256(push.datasetDigest())) {
-            throw RegistryException.invalid("dataset digest '" + push.datasetDigest() + "' of run " + push.runId()
-                    + " is not sha256:<64 hex>");
-        }
-        if (push.testDigest() != null && !Digests.isSha256(push.testDigest())) {
-            throw RegistryException.invalid("test split digest '" + push.testDigest() + "' of run " + push.runId()
-                    + " is not sha256:<64 hex>");
-        }
-        try {
-            OffsetDateTime.parse(String.valueOf(push.createdAt()));
-        } catch (DateTimeParseException e) {
-            throw RegistryException.invalid("createdAt '" + push.createdAt() + "' of run " + push.runId()
-                    + " is not an RFC 3339 date-time such as 2025-01-31T12:00:00Z");
-        }
-        push.metrics().forEach((k, v) -> {
-            if (k == null || v == null || !Double.isFinite(v)) {
-                throw RegistryException.invalid("metric '" + k + "' of run " + push.runId() + " is " + v
-                        + "; metrics must be finite numbers");
-            }
-        });
-        if (push.hyperParameters().keySet().stream().anyMatch(Objects::isNull)) {
-            throw RegistryException.invalid("hyper-parameters of run " + push.runId() + " contain a null key");
-        }
     }
 }
