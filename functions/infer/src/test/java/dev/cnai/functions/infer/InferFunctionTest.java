@@ -38,6 +38,7 @@ class InferFunctionTest extends MalformedEventContract {
         return Map.of("runId", "q-1", "instances", List.of(new float[features]));
     }
 
+    /** The one test about the application's start state: ordered first, before any test promotes a model. */
     @Test
     @Order(1)
     void notReadyBeforeAModelIsPromoted() {
@@ -46,16 +47,26 @@ class InferFunctionTest extends MalformedEventContract {
                 .body("error", containsString("not loaded"));
     }
 
-    @Test
-    @Order(2)
-    void promotionLoadsTheModelAndInferenceAnswers() throws Exception {
+    /**
+     * Registers v1 of "blobs" (once per application) and sends its promotion, so every test but the first can run
+     * alone or in any order; a repeated promotion of the loaded version is a no-op.
+     */
+    static ModelPromoted promoted() throws Exception {
         var registry = Registries.open(FunctionTestResource.registryDir().toString());
-        new TestRuns(ObjectStores.open(FunctionTestResource.storeDir().toString()), Files.createTempDirectory("if"))
-                .registerModel("run-i1", registry);
+        if (registry.resolve("blobs", "production").isEmpty()) {
+            new TestRuns(ObjectStores.open(FunctionTestResource.storeDir().toString()), Files.createTempDirectory("if"))
+                    .registerModel("run-i1", registry);
+        }
         var v = registry.resolve("blobs", "production").orElseThrow();
         ModelPromoted promoted = new ModelPromoted("run-i1", "blobs", "production", v.version(),
                 registry.reference("blobs", v.version()), v.manifestDigest(), v.modelDigest());
         binary(EventTypes.MODEL_PROMOTED, "p-1", "run-i1", promoted).then().statusCode(204);
+        return promoted;
+    }
+
+    @Test
+    void promotionLoadsTheModelAndInferenceAnswers() throws Exception {
+        ModelPromoted promoted = promoted();
         binary(EventTypes.MODEL_PROMOTED, "p-1", "run-i1", promoted).then().statusCode(204);
         given().get("/q/health/ready").then().statusCode(200).body(containsString("v1"));
 
@@ -68,22 +79,22 @@ class InferFunctionTest extends MalformedEventContract {
     }
 
     @Test
-    @Order(3)
-    void wrongShapeIs400WithExpectedFeatures() {
+    void wrongShapeIs400WithExpectedFeatures() throws Exception {
+        promoted();
         binary(EventTypes.INFERENCE_REQUESTED, "i-3", "q-3", request(5)).then().statusCode(400)
                 .body("error", containsString("expects 8"));
     }
 
     @Test
-    @Order(4)
-    void nanIs400() {
+    void nanIs400() throws Exception {
+        promoted();
         binary(EventTypes.INFERENCE_REQUESTED, "i-4", "q-4",
                 "{\"instances\":[[1,2,3,4,5,6,7,\"NaN\"]]}").then().statusCode(400);
     }
 
     @Test
-    @Order(5)
-    void unknownModelIs404() {
+    void unknownModelIs404() throws Exception {
+        promoted();
         binary(EventTypes.INFERENCE_REQUESTED, "i-5", "q-5", Map.of("model", "other", "instances", List.of(new float[8])))
                 .then().statusCode(404).body("error", containsString("blobs"));
     }
