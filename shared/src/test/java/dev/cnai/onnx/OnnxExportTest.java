@@ -106,6 +106,21 @@ class OnnxExportTest {
                 m.getMetadataPropsList().stream().map(OnnxMl.StringStringEntryProto::getKey).toList());
     }
 
+    /** The exported graph is the network's row-major forward pass: one Gemm per dense layer, single-output MaxPool. */
+    @Test
+    void exportedGraphIsTheInferenceForwardPass() throws Exception {
+        ModelSpec spec = new ModelSpec("cnn", List.of(6), List.of(3, 4));
+        OnnxMl.GraphProto g = OnnxMl.ModelProto.parseFrom(
+                OnnxExporter.export(spec, Models.initialize(spec, 400, 3, 1), STATS, 400, 3, null)).getGraph();
+        assertEquals(List.of("Sub", "Div", "Reshape", "Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool", "Flatten",
+                "Gemm", "Relu", "Gemm", "Softmax", "ArgMax"),
+                g.getNodeList().stream().map(OnnxMl.NodeProto::getOpType).toList());
+        assertTrue(g.getNodeList().stream().allMatch(n -> n.getOutputCount() == 1));
+        assertEquals(List.of("norm_mean", "norm_std", "K0", "c0", "K1", "c1", "W0", "b0", "W1", "b1"),
+                g.getInitializerList().stream().map(OnnxMl.TensorProto::getName).limit(10).toList());
+        assertEquals(List.of("input"), g.getInputList().stream().map(OnnxMl.ValueInfoProto::getName).toList());
+    }
+
     @Test
     void wrongShapeAndNonFiniteInputsAreInvalidInput() {
         ModelSpec spec = new ModelSpec("softmax", null);

@@ -46,7 +46,7 @@ import java.util.Map;
  * x·W packs the whole 784×256 weight in every step. A CNN keeps the row-major layout.
  *
  * <p>The exported inference model runs the same forward pass row-major for every family ({@link #logits}): there
- * each dense layer is one Gemm {@code x·W + b} of the parameters in their own shapes.
+ * each dense layer is one Gemm {@code x·W + b} of the parameters in their own shapes, and MaxPool emits no indices.
  */
 public final class Network {
     private final Layout layout;
@@ -57,6 +57,8 @@ public final class Network {
     private final List<Value> blockRelu = new ArrayList<>();
     private final List<Value> blockIndices = new ArrayList<>();
     private final boolean featureMajor;
+    /** Whether {@link #backward} may follow (then MaxPool also emits the indices of its maxima). */
+    private final boolean training;
     private Value lastPooled;
     private Value zero;
 
@@ -67,14 +69,15 @@ public final class Network {
      *               ({@link #inner})
      */
     Network(Layout layout, Graph g, Map<String, Value> params) {
-        this(layout, g, params, featureMajor(layout));
+        this(layout, g, params, featureMajor(layout), true);
     }
 
-    private Network(Layout layout, Graph g, Map<String, Value> params, boolean featureMajor) {
+    private Network(Layout layout, Graph g, Map<String, Value> params, boolean featureMajor, boolean training) {
         this.layout = layout;
         this.g = g;
         this.params = params;
         this.featureMajor = featureMajor;
+        this.training = training;
     }
 
     /**
@@ -84,7 +87,7 @@ public final class Network {
      * @param params parameter name (W0, b0, K0, ...) → its value in {@code g}
      */
     public static Value logits(Layout layout, Graph g, Map<String, Value> params, Value x) {
-        return new Network(layout, g, params, false).forward(x);
+        return new Network(layout, g, params, false, false).forward(x);
     }
 
     /** Whether a model runs feature-major (dense-only models). */
@@ -127,10 +130,12 @@ public final class Network {
                 Value z = g.op(CONV, attrs(attr("kernel_shape", layout.kernel(), layout.kernel())), h,
                         params.get("K" + i), params.get("c" + i));
                 Value a = g.op(RELU, z);
-                List<Value> pooled = g.ops(MAX_POOL, 2, attrs(attr("kernel_shape", layout.pool(), layout.pool()),
+                List<Value> pooled = g.ops(MAX_POOL, training ? 2 : 1, attrs(attr("kernel_shape", layout.pool(), layout.pool()),
                         attr("strides", layout.pool(), layout.pool())), a);
                 blockRelu.add(a);
-                blockIndices.add(pooled.get(1));
+                if (training) {
+                    blockIndices.add(pooled.get(1));
+                }
                 h = pooled.get(0);
             }
             lastPooled = h;
@@ -190,6 +195,9 @@ public final class Network {
      * the layout's parameter order. Emit them with {@link #scaled}.
      */
     Map<String, Gradient> backward(Value d) {
+        if (!training) {
+            throw new IllegalStateException("an inference network has no backward pass");
+        }
         Map<String, Gradient> grads = new LinkedHashMap<>();
         int layers = layout.dense().length - 1;
         Value delta = d;
