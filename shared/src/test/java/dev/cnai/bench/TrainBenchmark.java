@@ -389,13 +389,12 @@ public final class TrainBenchmark {
         Gemm(int n, int threads) throws OrtException {
             this.n = n;
             Graph g = new Graph("gemm", "");
-            g.input("a", Graph.FLOAT, new long[] {n, n});
-            g.input("b", Graph.FLOAT, new long[] {n, n});
-            g.opTo("c", "MatMul", Graph.attrs(), "a", "b");
-            g.output("c", Graph.FLOAT, new long[] {n, n});
-            byte[] model = ModelProto.newBuilder().setIrVersion(8)
-                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(17)).setGraph(g.build())
-                    .build().toByteArray();
+            Graph.Value left = g.input("a", Graph.FLOAT, new long[] {n, n});
+            Graph.Value right = g.input("b", Graph.FLOAT, new long[] {n, n});
+            g.output(g.opTo("c", Graph.Op.MAT_MUL, Graph.attrs(), left, right), Graph.FLOAT, new long[] {n, n});
+            byte[] model = ModelProto.newBuilder().setIrVersion(Graph.IR_VERSION)
+                    .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(Graph.OPSET))
+                    .setGraph(g.build()).build().toByteArray();
             OrtEnvironment env = OrtEnvironment.getEnvironment();
             FloatBuffer buf = ByteBuffer.allocateDirect(4 * n * n).order(ByteOrder.nativeOrder()).asFloatBuffer();
             for (int i = 0; i < n * n; i++) {

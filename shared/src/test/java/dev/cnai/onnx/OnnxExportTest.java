@@ -38,7 +38,21 @@ class OnnxExportTest {
         assertMatchesJava(arch("mlp", List.of(32, 16)), 20, 7);
     }
 
+    /**
+     * A seeded two-block CNN over 20×20 images (20 → 16 → 8 → 4 → 2), trained one epoch in Java. The float32 ONNX
+     * graph (Conv/Relu/MaxPool in ONNX Runtime) and the double Java reference differ only by rounding: 1e-5 on the
+     * probabilities, as for the dense models.
+     */
+    @Test
+    void cnnExportMatchesJavaModel() throws Exception {
+        assertMatchesJava(arch("cnn", List.of(6), List.of(3, 4)), 400, 3, 1e-5);
+    }
+
     private static void assertMatchesJava(Architecture spec, int features, int classes) {
+        assertMatchesJava(spec, features, classes, 1e-5);
+    }
+
+    private static void assertMatchesJava(Architecture spec, int features, int classes, double tolerance) {
         Dataset data = TestData.blobs(300, features, classes, 2.0, 1.0, 5);
         Weights w = JavaTrainer.train(spec, spec.initialize(features, classes, 3), data, STATS,
                 opts(null, 1, 32, 0.05, 0.9, 1e-4, null, null), 9).weights();
@@ -53,7 +67,7 @@ class OnnxExportTest {
             assertEquals(classes, p.classes());
             assertEquals(expected.length, p.probabilities().length);
             for (int i = 0; i < expected.length; i++) {
-                assertEquals(expected[i], p.probabilities()[i], 1e-5, "probability " + i);
+                assertEquals(expected[i], p.probabilities()[i], tolerance, "probability " + i);
             }
             for (int r = 0; r < data.rows(); r++) {
                 assertEquals(argmax(p.probabilities(), r, classes), p.labels()[r], "label of row " + r);
@@ -91,6 +105,21 @@ class OnnxExportTest {
                 m.getGraph().getOutputList().stream().map(OnnxMl.ValueInfoProto::getName).toList());
         assertEquals(List.of("cnai.family", "cnai.run"),
                 m.getMetadataPropsList().stream().map(OnnxMl.StringStringEntryProto::getKey).toList());
+    }
+
+    /** The exported graph is the network's row-major forward pass: one Gemm per dense layer, single-output MaxPool. */
+    @Test
+    void exportedGraphIsTheInferenceForwardPass() throws Exception {
+        Architecture spec = arch("cnn", List.of(6), List.of(3, 4));
+        OnnxMl.GraphProto g = OnnxMl.ModelProto.parseFrom(
+                OnnxExporter.export(spec, spec.initialize(400, 3, 1), STATS, 400, 3, null)).getGraph();
+        assertEquals(List.of("Sub", "Div", "Reshape", "Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool", "Flatten",
+                "Gemm", "Relu", "Gemm", "Softmax", "ArgMax"),
+                g.getNodeList().stream().map(OnnxMl.NodeProto::getOpType).toList());
+        assertTrue(g.getNodeList().stream().allMatch(n -> n.getOutputCount() == 1));
+        assertEquals(List.of("norm_mean", "norm_std", "K0", "c0", "K1", "c1", "W0", "b0", "W1", "b1"),
+                g.getInitializerList().stream().map(OnnxMl.TensorProto::getName).limit(10).toList());
+        assertEquals(List.of("input"), g.getInputList().stream().map(OnnxMl.ValueInfoProto::getName).toList());
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.cnai.training.impl;
 
 import ai.onnx.proto.OnnxMl.AttributeProto;
 import ai.onnx.proto.OnnxMl.GraphProto;
+import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
+import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import ai.onnx.proto.OnnxMl.TensorProto;
 import ai.onnx.proto.OnnxMl.TensorShapeProto;
 import ai.onnx.proto.OnnxMl.TypeProto;
@@ -10,70 +12,195 @@ import ai.onnx.proto.OnnxMl.ValueInfoProto;
 import com.google.protobuf.ByteString;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * A small builder of ONNX graphs: nodes get unique generated output names, constants become initializers.
- * Node names are deterministic (a counter), so equal build sequences give identical bytes.
+ * The one builder of the project's ONNX graphs (training, gradient checks and exported inference models): nodes
+ * get unique generated output names, constants become initializers. Every node is checked against its
+ * {@link Op}'s schema (input and output counts, attribute names) when it is added. Node names are deterministic
+ * (a counter), so equal build sequences give identical bytes.
  */
 public final class Graph {
+    /** The ONNX operator set every graph imports (default domain). */
+    public static final int OPSET = 17;
+    /** The ONNX IR version of every model. */
+    public static final int IR_VERSION = 8;
     public static final int FLOAT = TensorProto.DataType.FLOAT.getNumber();
     public static final int INT64 = TensorProto.DataType.INT64.getNumber();
     public static final int BOOL = TensorProto.DataType.BOOL.getNumber();
+    /** An omitted optional input (the empty name). */
+    public static final Value NONE = new Value("");
+
+    private static final int ANY = Integer.MAX_VALUE;
+
+    /** A value of a graph, by name: a graph input, an initializer or a node output (or one of an outer graph). */
+    public record Value(String name) {
+        public Value {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    /**
+     * The ONNX operators the graphs use (opset {@value #OPSET}), with the schema {@link #op} checks: input and
+     * output counts (an omitted optional input, {@link #NONE}, counts) and the allowed attribute names.
+     */
+    public enum Op {
+        ADD("Add", 2, 2, 1, 1),
+        ARG_MAX("ArgMax", 1, 1, 1, 1, "axis", "keepdims", "select_last_index"),
+        CAST("Cast", 1, 1, 1, 1, "to"),
+        CONSTANT_OF_SHAPE("ConstantOfShape", 1, 1, 1, 1, "value"),
+        CONV("Conv", 2, 3, 1, 1, "auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"),
+        CONV_TRANSPOSE("ConvTranspose", 2, 3, 1, 1, "auto_pad", "dilations", "group", "kernel_shape",
+                "output_padding", "output_shape", "pads", "strides"),
+        DIV("Div", 2, 2, 1, 1),
+        EXP("Exp", 1, 1, 1, 1),
+        FLATTEN("Flatten", 1, 1, 1, 1, "axis"),
+        GATHER("Gather", 2, 2, 1, 1, "axis"),
+        GEMM("Gemm", 2, 3, 1, 1, "alpha", "beta", "transA", "transB"),
+        GREATER("Greater", 2, 2, 1, 1),
+        IDENTITY("Identity", 1, 1, 1, 1),
+        LOG_SOFTMAX("LogSoftmax", 1, 1, 1, 1, "axis"),
+        /** Inputs: trip count, condition (either may be {@link #NONE}), then the loop-carried values. */
+        LOOP("Loop", 2, ANY, 1, ANY, "body"),
+        MAT_MUL("MatMul", 2, 2, 1, 1),
+        /** Outputs: the pooled values and, optionally, the flat indices of the maxima. */
+        MAX_POOL("MaxPool", 1, 1, 1, 2, "auto_pad", "ceil_mode", "dilations", "kernel_shape", "pads",
+                "storage_order", "strides"),
+        MUL("Mul", 2, 2, 1, 1),
+        NEG("Neg", 1, 1, 1, 1),
+        POW("Pow", 2, 2, 1, 1),
+        RECIPROCAL("Reciprocal", 1, 1, 1, 1),
+        REDUCE_SUM("ReduceSum", 1, 2, 1, 1, "keepdims", "noop_with_empty_axes"),
+        RELU("Relu", 1, 1, 1, 1),
+        RESHAPE("Reshape", 2, 2, 1, 1, "allowzero"),
+        SCATTER_ELEMENTS("ScatterElements", 3, 3, 1, 1, "axis", "reduction"),
+        SHAPE("Shape", 1, 1, 1, 1, "end", "start"),
+        SLICE("Slice", 3, 5, 1, 1),
+        SOFTMAX("Softmax", 1, 1, 1, 1, "axis"),
+        SQRT("Sqrt", 1, 1, 1, 1),
+        SUB("Sub", 2, 2, 1, 1),
+        TRANSPOSE("Transpose", 1, 1, 1, 1, "perm"),
+        UNSQUEEZE("Unsqueeze", 2, 2, 1, 1),
+        WHERE("Where", 3, 3, 1, 1);
+
+        private final String type;
+        private final int minInputs;
+        private final int maxInputs;
+        private final int minOutputs;
+        private final int maxOutputs;
+        private final Set<String> attributes;
+
+        Op(String type, int minInputs, int maxInputs, int minOutputs, int maxOutputs, String... attributes) {
+            this.type = type;
+            this.minInputs = minInputs;
+            this.maxInputs = maxInputs;
+            this.minOutputs = minOutputs;
+            this.maxOutputs = maxOutputs;
+            this.attributes = Set.of(attributes);
+        }
+
+        /** The ONNX op_type. */
+        public String type() {
+            return type;
+        }
+
+        /** Checks a node of this op; throws IllegalArgumentException naming the op when it does not fit. */
+        void check(int inputs, int outputs, AttributeProto[] attrs) {
+            if (inputs < minInputs || inputs > maxInputs) {
+                throw new IllegalArgumentException(type + " takes " + range(minInputs, maxInputs) + " inputs, got "
+                        + inputs);
+            }
+            if (outputs < minOutputs || outputs > maxOutputs) {
+                throw new IllegalArgumentException(type + " has " + range(minOutputs, maxOutputs) + " outputs, got "
+                        + outputs);
+            }
+            Set<String> seen = new HashSet<>();
+            for (AttributeProto a : attrs) {
+                if (!attributes.contains(a.getName())) {
+                    throw new IllegalArgumentException(type + " has no attribute '" + a.getName() + "'"
+                            + (attributes.isEmpty() ? "" : " (allowed: " + String.join(", ",
+                                    attributes.stream().sorted().toList()) + ")"));
+                }
+                if (!seen.add(a.getName())) {
+                    throw new IllegalArgumentException(type + " given attribute '" + a.getName() + "' twice");
+                }
+            }
+        }
+
+        private static String range(int min, int max) {
+            return min == max ? String.valueOf(min) : max == ANY ? min + " or more" : min + " to " + max;
+        }
+    }
 
     private final GraphProto.Builder g;
     private final String prefix;
     private int counter;
 
+    /** @param prefix prepended to every generated node and value name (keeps a Loop body's names apart) */
     public Graph(String name, String prefix) {
         this.g = GraphProto.newBuilder().setName(name);
         this.prefix = prefix;
     }
 
-    /** Adds a node with one output; returns its generated name. */
-    public String op(String type, String... inputs) {
-        return op(type, new AttributeProto[0], inputs);
+    /** Adds a node with one output; returns it. */
+    public Value op(Op op, Value... inputs) {
+        return op(op, new AttributeProto[0], inputs);
     }
 
-    /** Adds a node with attributes and one output; returns its generated name. */
-    public String op(String type, AttributeProto[] attributes, String... inputs) {
-        return ops(type, 1, attributes, inputs)[0];
+    /** Adds a node with attributes and one output; returns it. */
+    public Value op(Op op, AttributeProto[] attributes, Value... inputs) {
+        return ops(op, 1, attributes, inputs).get(0);
     }
 
-    /** Adds a node with {@code outputs} outputs; returns their generated names. */
-    public String[] ops(String type, int outputs, AttributeProto[] attributes, String... inputs) {
+    /** Adds a node with {@code outputs} outputs; returns them in order. */
+    public List<Value> ops(Op op, int outputs, AttributeProto[] attributes, Value... inputs) {
         int id = counter++;
-        String[] names = new String[outputs];
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(type).setName(prefix + type + "_" + id);
-        for (String in : inputs) {
-            n.addInput(in);
-        }
+        List<Value> values = new ArrayList<>(outputs);
         for (int i = 0; i < outputs; i++) {
-            names[i] = prefix + type.toLowerCase() + "_" + id + (i == 0 ? "" : "_" + i);
-            n.addOutput(names[i]);
+            values.add(new Value(prefix + op.type().toLowerCase() + "_" + id + (i == 0 ? "" : "_" + i)));
+        }
+        node(op, prefix + op.type() + "_" + id, attributes, inputs, values);
+        return values;
+    }
+
+    /** Adds a node writing to a given output name; returns that output. */
+    public Value opTo(String output, Op op, AttributeProto[] attributes, Value... inputs) {
+        Value out = new Value(output);
+        node(op, prefix + op.type() + "_" + counter++, attributes, inputs, List.of(out));
+        return out;
+    }
+
+    private void node(Op op, String name, AttributeProto[] attributes, Value[] inputs, List<Value> outputs) {
+        op.check(inputs.length, outputs.size(), attributes);
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(op.type()).setName(name);
+        for (Value in : inputs) {
+            n.addInput(in.name());
+        }
+        for (Value out : outputs) {
+            n.addOutput(out.name());
         }
         for (AttributeProto a : attributes) {
             n.addAttribute(a);
         }
         g.addNode(n);
-        return names;
     }
 
-    /** Adds a node writing to a given output name. */
-    public void opTo(String output, String type, AttributeProto[] attributes, String... inputs) {
-        NodeProto.Builder n = NodeProto.newBuilder().setOpType(type).setName(prefix + type + "_" + counter++)
-                .addOutput(output);
-        for (String in : inputs) {
-            n.addInput(in);
-        }
-        for (AttributeProto a : attributes) {
-            n.addAttribute(a);
-        }
-        g.addNode(n);
+    /** A float32 constant of the given shape (an initializer with a generated name). */
+    public Value constant(float[] values, long... shape) {
+        return initializer(prefix + "const_" + counter++, values, shape);
     }
 
-    /** A float32 constant of the given shape (an initializer). */
-    public String constant(float[] values, long... shape) {
-        String name = prefix + "const_" + counter++;
+    /** A named float32 initializer of the given shape (no dims: a scalar). */
+    public Value initializer(String name, float[] values, long... shape) {
         ByteBuffer buf = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(values);
         TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(FLOAT)
@@ -82,45 +209,68 @@ public final class Graph {
             t.addDims(d);
         }
         g.addInitializer(t);
-        return name;
+        return new Value(name);
     }
 
     /** A float32 scalar constant. */
-    public String scalar(double value) {
+    public Value scalar(double value) {
         return constant(new float[] {(float) value});
     }
 
     /** An int64 scalar constant. */
-    public String longScalar(long value) {
+    public Value longScalar(long value) {
         String name = prefix + "long_" + counter++;
         ByteBuffer buf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(value);
         g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(INT64)
                 .setRawData(ByteString.copyFrom(buf.array())));
-        return name;
+        return new Value(name);
     }
 
     /** An int64 1-D constant. */
-    public String ints(long... values) {
+    public Value ints(long... values) {
         String name = prefix + "ints_" + counter++;
         ByteBuffer buf = ByteBuffer.allocate(8 * values.length).order(ByteOrder.LITTLE_ENDIAN);
         buf.asLongBuffer().put(values);
         g.addInitializer(TensorProto.newBuilder().setName(name).setDataType(INT64).addDims(values.length)
                 .setRawData(ByteString.copyFrom(buf.array())));
-        return name;
+        return new Value(name);
     }
 
-    /** Declares a graph input; dims of -1 are symbolic, an empty shape is a scalar, null leaves the shape open. */
-    public void input(String name, int type, long[] shape) {
-        g.addInput(valueInfo(name, type, shape));
+    /**
+     * Declares a graph input; dims of -1 are symbolic (named {@code <name>_d<i>}), an empty shape is a scalar,
+     * null leaves the shape open.
+     */
+    public Value input(String name, int type, long[] shape) {
+        return input(name, type, shape, null);
     }
 
-    /** Declares a graph output. */
-    public void output(String name, int type, long[] shape) {
-        g.addOutput(valueInfo(name, type, shape));
+    /** Declares a graph input whose symbolic (-1) dims are all named {@code symbol} (e.g. {@code batch}). */
+    public Value input(String name, int type, long[] shape, String symbol) {
+        g.addInput(valueInfo(name, type, shape, symbol));
+        return new Value(name);
+    }
+
+    /** Declares a graph output (shapes as for {@link #input(String, int, long[])}). */
+    public void output(Value value, int type, long[] shape) {
+        output(value, type, shape, null);
+    }
+
+    /** Declares a graph output whose symbolic (-1) dims are all named {@code symbol}. */
+    public void output(Value value, int type, long[] shape, String symbol) {
+        g.addOutput(valueInfo(value.name(), type, shape, symbol));
     }
 
     public GraphProto build() {
         return g.build();
+    }
+
+    /**
+     * A model of this graph: IR version {@value #IR_VERSION}, opset {@value #OPSET} of the default domain,
+     * producer version 1. Callers add what else they need (model version, metadata).
+     */
+    public ModelProto.Builder model(String producer) {
+        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName(producer).setProducerVersion("1")
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(build());
     }
 
     public static AttributeProto attr(String name, long value) {
@@ -148,14 +298,15 @@ public final class Graph {
         return a;
     }
 
-    private static ValueInfoProto valueInfo(String name, int type, long[] shape) {
+    private static ValueInfoProto valueInfo(String name, int type, long[] shape, String symbol) {
         TypeProto.Tensor.Builder tt = TypeProto.Tensor.newBuilder().setElemType(type);
         if (shape != null) {
             TensorShapeProto.Builder s = TensorShapeProto.newBuilder();
             int sym = 0;
             for (long d : shape) {
-                s.addDim(d < 0 ? TensorShapeProto.Dimension.newBuilder().setDimParam(name + "_d" + sym++)
-                        : TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+                s.addDim(d >= 0 ? TensorShapeProto.Dimension.newBuilder().setDimValue(d)
+                        : TensorShapeProto.Dimension.newBuilder()
+                                .setDimParam(symbol != null ? symbol : name + "_d" + sym++));
             }
             tt.setShape(s);
         }

@@ -1,12 +1,26 @@
 package dev.cnai.training.impl;
 
+import static dev.cnai.training.impl.Graph.Op.ADD;
+import static dev.cnai.training.impl.Graph.Op.CAST;
+import static dev.cnai.training.impl.Graph.Op.DIV;
+import static dev.cnai.training.impl.Graph.Op.GATHER;
+import static dev.cnai.training.impl.Graph.Op.IDENTITY;
+import static dev.cnai.training.impl.Graph.Op.LOOP;
+import static dev.cnai.training.impl.Graph.Op.MUL;
+import static dev.cnai.training.impl.Graph.Op.POW;
+import static dev.cnai.training.impl.Graph.Op.RECIPROCAL;
+import static dev.cnai.training.impl.Graph.Op.SHAPE;
+import static dev.cnai.training.impl.Graph.Op.SLICE;
+import static dev.cnai.training.impl.Graph.Op.SQRT;
+import static dev.cnai.training.impl.Graph.Op.SUB;
+import static dev.cnai.training.impl.Graph.Op.TRANSPOSE;
+import static dev.cnai.training.impl.Graph.Op.UNSQUEEZE;
 import static dev.cnai.training.impl.Graph.attr;
 import static dev.cnai.training.impl.Graph.attrs;
 
-import ai.onnx.proto.OnnxMl.ModelProto;
-import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import dev.cnai.training.Optimizer;
 import dev.cnai.training.TrainingConfig;
+import dev.cnai.training.impl.Graph.Value;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,135 +60,170 @@ public final class TrainingGraphs {
     public static final String STEP_COUNTER = "t";
     public static final String LOSS_SUM = "loss_sum";
     public static final String LOSS = "loss";
-    static final int OPSET = 17;
-    static final int IR_VERSION = 8;
     static final double ADAM_EPSILON = 1e-8;
 
     private TrainingGraphs() {
     }
 
+    /**
+     * The role of an optimiser state tensor of a parameter. Its tensor name, {@code <prefix><parameter>} (e.g.
+     * {@code v_W0}), is the graph input and (with {@code out_}) output name the trainer feeds and reads.
+     */
+    enum StateRole {
+        /** SGD momentum, held as the last step {@code -lr·v}. */
+        VELOCITY("v_"),
+        /** Adam's first moment. */
+        FIRST_MOMENT("m_"),
+        /** Adam's second moment. */
+        SECOND_MOMENT("s_");
+
+        private final String prefix;
+
+        StateRole(String prefix) {
+            this.prefix = prefix;
+        }
+
+        /** The name of this state tensor of {@code parameter}. */
+        String of(String parameter) {
+            return prefix + parameter;
+        }
+
+        /** The state roles of an optimiser, in feed order (none for SGD without momentum). */
+        static List<StateRole> of(TrainingConfig o) {
+            if (o.optimizer() instanceof Optimizer.Adam) {
+                return List.of(FIRST_MOMENT, SECOND_MOMENT);
+            }
+            return momentum(o) == 0 ? List.of() : List.of(VELOCITY);
+        }
+    }
+
+    /**
+     * A loop-carried tensor besides the summed loss: a parameter or one of its state tensors ({@code parameter} is
+     * the parameter it belongs to), or the step counter ({@code parameter} null).
+     */
+    private record Carried(String name, String parameter) {
+    }
+
     /** Names of the optimiser state tensors of a parameter, in feed order (none for SGD without momentum). */
     public static List<String> stateNames(TrainingConfig o, String parameter) {
-        if (o.optimizer() instanceof Optimizer.Adam) {
-            return List.of("m_" + parameter, "s_" + parameter);
-        }
-        return ((Optimizer.Sgd) o.optimizer()).momentum() == 0 ? List.of() : List.of("v_" + parameter);
+        return StateRole.of(o).stream().map(r -> r.of(parameter)).toList();
     }
 
     /** Every loop-carried value besides the summed loss: parameters, then state, then (Adam) the step counter. */
     public static List<String> carried(Layout layout, TrainingConfig o) {
-        List<String> names = new ArrayList<>(layout.parameters().keySet());
+        return carriedTensors(layout, o).stream().map(Carried::name).toList();
+    }
+
+    private static List<Carried> carriedTensors(Layout layout, TrainingConfig o) {
+        List<Carried> carried = new ArrayList<>();
         for (String p : layout.parameters().keySet()) {
-            names.addAll(stateNames(o, p));
+            carried.add(new Carried(p, p));
+        }
+        for (String p : layout.parameters().keySet()) {
+            for (StateRole r : StateRole.of(o)) {
+                carried.add(new Carried(r.of(p), p));
+            }
         }
         if (o.optimizer() instanceof Optimizer.Adam) {
-            names.add(STEP_COUNTER);
+            carried.add(new Carried(STEP_COUNTER, null));
         }
-        return names;
+        return carried;
     }
 
     /** Serialised epoch graph for a model and (defaulted) training options. */
     public static byte[] epoch(Layout layout, TrainingConfig o) {
-        List<String> carried = carried(layout, o);
+        List<Carried> carried = carriedTensors(layout, o);
         Graph body = new Graph("minibatch_step", "s_");
-        body.input("iter", Graph.INT64, new long[0]);
-        body.input("cond_in", Graph.BOOL, new long[0]);
-        Map<String, String> in = new LinkedHashMap<>();
-        for (String name : carried) {
-            body.input("in_" + name, Graph.FLOAT, null);
-            in.put(name, "in_" + name);
+        Value iter = body.input("iter", Graph.INT64, new long[0]);
+        Value condIn = body.input("cond_in", Graph.BOOL, new long[0]);
+        Map<String, Value> in = new LinkedHashMap<>();
+        for (Carried c : carried) {
+            in.put(c.name(), body.input("in_" + c.name(), Graph.FLOAT, null));
         }
-        body.input("in_" + LOSS_SUM, Graph.FLOAT, new long[0]);
+        Value lossIn = body.input("in_" + LOSS_SUM, Graph.FLOAT, new long[0]);
 
-        String batch = body.ints(o.batchSize());
-        String start = body.op("Mul", body.op("Unsqueeze", "iter", body.ints(0)), batch);
-        String rows = body.op("Slice", PERM, start, body.op("Add", start, batch), body.ints(0));
+        Value batch = body.ints(o.batchSize());
+        Value start = body.op(MUL, body.op(UNSQUEEZE, iter, body.ints(0)), batch);
+        Value rows = body.op(SLICE, ref(PERM), start, body.op(ADD, start, batch), body.ints(0));
         // normalise the gathered rows, not the shard: 64 cache-resident rows per step instead of two extra passes
         // over the whole shard per run
-        String xb = normalise(body, body.op("Gather", attrs(attr("axis", 0)), X, rows));
+        Value xb = normalise(body, body.op(GATHER, attrs(attr("axis", 0)), ref(X), rows));
         boolean featureMajor = Network.featureMajor(layout);
         // feature-major, the one-hot labels are gathered from their transpose [classes, n] (made once per run)
-        String yb = featureMajor ? body.op("Gather", attrs(attr("axis", 1)), Y_T, rows)
-                : body.op("Gather", attrs(attr("axis", 0)), Y, rows);
-        Map<String, String> params = new LinkedHashMap<>();
+        Value yb = featureMajor ? body.op(GATHER, attrs(attr("axis", 1)), ref(Y_T), rows)
+                : body.op(GATHER, attrs(attr("axis", 0)), ref(Y), rows);
+        Map<String, Value> params = new LinkedHashMap<>();
         for (String p : layout.parameters().keySet()) {
             params.put(p, in.get(p));
         }
         Network net = new Network(layout, body, params);
-        String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(xb), yb);
-        Map<String, Network.Gradient> grads = net.backward(lossAndDelta[1]);
+        Network.Loss loss = net.softmaxCrossEntropy(net.forward(xb), yb);
+        Map<String, Network.Gradient> grads = net.backward(loss.dLogits());
 
-        body.opTo("cond_out", "Identity", attrs(), "cond_in");
-        body.output("cond_out", Graph.BOOL, new long[0]);
-        Map<String, String> next = update(body, net, layout, o, in, grads);
-        for (String name : carried) {
+        body.output(body.opTo("cond_out", IDENTITY, attrs(), condIn), Graph.BOOL, new long[0]);
+        Map<String, Value> next = update(body, net, layout, o, in, grads);
+        for (Carried c : carried) {
             // Loop body outputs are positional: declaring the update's own value as the output avoids a copy
-            body.output(next.get(name), Graph.FLOAT, null);
+            body.output(next.get(c.name()), Graph.FLOAT, null);
         }
-        body.opTo("next_" + LOSS_SUM, "Add", attrs(), "in_" + LOSS_SUM, lossAndDelta[0]);
-        body.output("next_" + LOSS_SUM, Graph.FLOAT, new long[0]);
+        body.output(body.opTo("next_" + LOSS_SUM, ADD, attrs(), lossIn, loss.sum()), Graph.FLOAT, new long[0]);
 
         Graph main = new Graph("cnai_train_epoch", "");
-        main.input(X, Graph.FLOAT, new long[] {-1, layout.features()});
+        Value x = main.input(X, Graph.FLOAT, new long[] {-1, layout.features()});
         main.input(MEAN, Graph.FLOAT, new long[0]);
-        main.input(STD, Graph.FLOAT, new long[0]);
-        main.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
+        Value std = main.input(STD, Graph.FLOAT, new long[0]);
+        Value y = main.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
         main.input(PERM, Graph.INT64, new long[] {-1});
-        main.input(STEPS, Graph.INT64, new long[0]);
-        main.opTo(INV_STD, "Reciprocal", attrs(), STD);
+        Value steps = main.input(STEPS, Graph.INT64, new long[0]);
+        main.opTo(INV_STD, RECIPROCAL, attrs(), std);
         // the network's weights and state enter the loop in its layout (feature-major: Wᵀ, biases [out, 1]) and
         // leave it in theirs: two transposes per run instead of packing W in every step
         if (featureMajor) {
-            main.opTo(Y_T, "Transpose", attrs(attr("perm", 1, 0)), Y);
+            main.opTo(Y_T, TRANSPOSE, attrs(attr("perm", 1, 0)), y);
         }
-        List<String> loopInputs = new ArrayList<>(List.of(STEPS, ""));
-        for (String name : carried) {
-            main.input(name, Graph.FLOAT, shape(layout, name));
-            loopInputs.add(Network.inner(main, layout, parameterOf(name), name));
+        List<Value> loopInputs = new ArrayList<>(List.of(steps, Graph.NONE));
+        for (Carried c : carried) {
+            Value v = main.input(c.name(), Graph.FLOAT, shape(layout, c));
+            loopInputs.add(Network.inner(main, layout, c.parameter(), v));
         }
         loopInputs.add(main.scalar(0));
-        List<String> outputs = new ArrayList<>();
-        for (String name : carried) {
-            outputs.add("out_" + name);
+        List<Value> loopOut = main.ops(LOOP, carried.size() + 1, attrs(attr("body", body.build())),
+                loopInputs.toArray(Value[]::new));
+        for (int i = 0; i < carried.size(); i++) {
+            Carried c = carried.get(i);
+            Value out = main.opTo("out_" + c.name(), IDENTITY, attrs(),
+                    Network.outer(main, layout, c.parameter(), loopOut.get(i)));
+            main.output(out, Graph.FLOAT, shape(layout, c));
         }
-        outputs.add(LOSS_SUM);
-        String[] loopOut = main.ops("Loop", outputs.size(), attrs(attr("body", body.build())),
-                loopInputs.toArray(String[]::new));
-        for (int i = 0; i < outputs.size(); i++) {
-            String name = i < carried.size() ? carried.get(i) : null;
-            String value = name == null ? loopOut[i] : Network.outer(main, layout, parameterOf(name), loopOut[i]);
-            main.opTo(outputs.get(i), "Identity", attrs(), value);
-            main.output(outputs.get(i), Graph.FLOAT, name == null ? new long[0] : shape(layout, name));
-        }
+        main.output(main.opTo(LOSS_SUM, IDENTITY, attrs(), loopOut.get(carried.size())), Graph.FLOAT, new long[0]);
         return model(main);
     }
 
     /** Serialised gradient graph (loss and gradients, no update) for gradient checks. */
     public static byte[] gradient(Layout layout, double l2) {
         Graph g = new Graph("cnai_gradient", "");
-        g.input(X, Graph.FLOAT, new long[] {-1, layout.features()});
+        Value x = g.input(X, Graph.FLOAT, new long[] {-1, layout.features()});
         g.input(MEAN, Graph.FLOAT, new long[0]);
-        g.input(STD, Graph.FLOAT, new long[0]);
-        g.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
-        Map<String, String> params = new LinkedHashMap<>();
+        Value std = g.input(STD, Graph.FLOAT, new long[0]);
+        Value y = g.input(Y, Graph.FLOAT, new long[] {-1, layout.classes()});
+        Map<String, Value> params = new LinkedHashMap<>();
         for (String p : layout.parameters().keySet()) {
-            g.input(p, Graph.FLOAT, shape(layout, p));
-            params.put(p, Network.inner(g, layout, p, p));
+            params.put(p, Network.inner(g, layout, p, g.input(p, Graph.FLOAT, shape(layout, p))));
         }
         Network net = new Network(layout, g, params);
-        String y = Network.featureMajor(layout) ? g.op("Transpose", attrs(attr("perm", 1, 0)), Y) : Y;
-        g.opTo(INV_STD, "Reciprocal", attrs(), STD);
-        String[] lossAndDelta = net.softmaxCrossEntropy(net.forward(normalise(g, X)), y);
-        Map<String, String> grads = new LinkedHashMap<>();
-        net.backward(lossAndDelta[1]).forEach((p, gr) -> grads.put(p,
+        Value labels = Network.featureMajor(layout) ? g.op(TRANSPOSE, attrs(attr("perm", 1, 0)), y) : y;
+        g.opTo(INV_STD, RECIPROCAL, attrs(), std);
+        Network.Loss loss = net.softmaxCrossEntropy(net.forward(normalise(g, x)), labels);
+        Map<String, Value> grads = new LinkedHashMap<>();
+        net.backward(loss.dLogits()).forEach((p, gr) -> grads.put(p,
                 Network.outer(g, layout, p, net.scaled(gr, l2, 1, null, 0))));
-        String rows = g.op("Cast", attrs(attr("to", (long) Graph.FLOAT)),
-                g.op("Gather", attrs(attr("axis", 0)), g.op("Shape", X), g.longScalar(0)));
-        g.opTo(LOSS, "Add", attrs(), g.op("Div", lossAndDelta[0], rows), net.penalty(l2));
-        g.output(LOSS, Graph.FLOAT, new long[0]);
-        for (Map.Entry<String, String> e : grads.entrySet()) {
-            g.opTo("grad_" + e.getKey(), "Identity", attrs(), e.getValue());
-            g.output("grad_" + e.getKey(), Graph.FLOAT, shape(layout, e.getKey()));
+        Value rows = g.op(CAST, attrs(attr("to", (long) Graph.FLOAT)),
+                g.op(GATHER, attrs(attr("axis", 0)), g.op(SHAPE, x), g.longScalar(0)));
+        g.output(g.opTo(LOSS, ADD, attrs(), g.op(DIV, loss.sum(), rows), net.penalty(l2)), Graph.FLOAT,
+                new long[0]);
+        for (Map.Entry<String, Value> e : grads.entrySet()) {
+            Value out = g.opTo("grad_" + e.getKey(), IDENTITY, attrs(), e.getValue());
+            g.output(out, Graph.FLOAT, shape(layout, e.getKey()));
         }
         return model(g);
     }
@@ -184,40 +233,46 @@ public final class TrainingGraphs {
      * copy), where normalising it in Java cost ~100 ms per call while that loop still runs interpreted in a young
      * process.
      */
-    private static String normalise(Graph g, String x) {
-        return g.op("Mul", g.op("Sub", x, MEAN), INV_STD);
+    private static Value normalise(Graph g, Value x) {
+        return g.op(MUL, g.op(SUB, x, ref(MEAN)), ref(INV_STD));
     }
 
-    /** The optimiser step: new value name of every carried tensor. */
-    private static Map<String, String> update(Graph g, Network net, Layout layout, TrainingConfig o,
-            Map<String, String> in, Map<String, Network.Gradient> grads) {
-        Map<String, String> next = new LinkedHashMap<>();
-        double momentum = o.optimizer() instanceof Optimizer.Sgd sgd ? sgd.momentum() : 0;
+    /** SGD's momentum (0 for plain SGD); 0 for Adam, which keeps its own moments. */
+    private static double momentum(TrainingConfig o) {
+        return o.optimizer() instanceof Optimizer.Sgd sgd ? sgd.momentum() : 0;
+    }
+
+    /** The optimiser step: new value of every carried tensor, by name. */
+    private static Map<String, Value> update(Graph g, Network net, Layout layout, TrainingConfig o,
+            Map<String, Value> in, Map<String, Network.Gradient> grads) {
+        Map<String, Value> next = new LinkedHashMap<>();
         if (o.optimizer() instanceof Optimizer.Adam adam) {
-            String lr = g.scalar(o.learningRate());
-            String one = g.scalar(1);
-            String b1 = g.scalar(adam.beta1());
-            String b2 = g.scalar(adam.beta2());
-            String t = g.op("Add", in.get(STEP_COUNTER), one);
+            Value lr = g.scalar(o.learningRate());
+            Value one = g.scalar(1);
+            Value b1 = g.scalar(adam.beta1());
+            Value b2 = g.scalar(adam.beta2());
+            Value t = g.op(ADD, in.get(STEP_COUNTER), one);
             next.put(STEP_COUNTER, t);
-            String c1 = g.op("Sub", one, g.op("Pow", b1, t));
-            String c2 = g.op("Sub", one, g.op("Pow", b2, t));
-            String oneMinusB1 = g.scalar(1 - adam.beta1());
-            String oneMinusB2 = g.scalar(1 - adam.beta2());
-            String eps = g.scalar(ADAM_EPSILON);
+            Value c1 = g.op(SUB, one, g.op(POW, b1, t));
+            Value c2 = g.op(SUB, one, g.op(POW, b2, t));
+            Value oneMinusB1 = g.scalar(1 - adam.beta1());
+            Value oneMinusB2 = g.scalar(1 - adam.beta2());
+            Value eps = g.scalar(ADAM_EPSILON);
             for (String p : layout.parameters().keySet()) {
-                String grad = net.scaled(grads.get(p), o.l2(), 1, null, 0);
-                String m = g.op("Add", g.op("Mul", in.get("m_" + p), b1), g.op("Mul", grad, oneMinusB1));
-                String s = g.op("Add", g.op("Mul", in.get("s_" + p), b2),
-                        g.op("Mul", g.op("Mul", grad, grad), oneMinusB2));
-                String mHat = g.op("Div", m, c1);
-                String sHat = g.op("Div", s, c2);
-                String step = g.op("Div", mHat, g.op("Add", g.op("Sqrt", sHat), eps));
-                next.put(p, g.op("Sub", in.get(p), g.op("Mul", step, lr)));
-                next.put("m_" + p, m);
-                next.put("s_" + p, s);
+                String mName = StateRole.FIRST_MOMENT.of(p);
+                String sName = StateRole.SECOND_MOMENT.of(p);
+                Value grad = net.scaled(grads.get(p), o.l2(), 1, null, 0);
+                Value m = g.op(ADD, g.op(MUL, in.get(mName), b1), g.op(MUL, grad, oneMinusB1));
+                Value s = g.op(ADD, g.op(MUL, in.get(sName), b2),
+                        g.op(MUL, g.op(MUL, grad, grad), oneMinusB2));
+                Value mHat = g.op(DIV, m, c1);
+                Value sHat = g.op(DIV, s, c2);
+                Value step = g.op(DIV, mHat, g.op(ADD, g.op(SQRT, sHat), eps));
+                next.put(p, g.op(SUB, in.get(p), g.op(MUL, step, lr)));
+                next.put(mName, m);
+                next.put(sName, s);
             }
-        } else if (momentum == 0) {
+        } else if (momentum(o) == 0) {
             // plain SGD, w' = (1 - lr·l2)·w - lr·g: for a dense weight one Gemm with the weight itself as C, no
             // state and no element-wise pass (biases take no decay)
             for (String p : layout.parameters().keySet()) {
@@ -229,28 +284,50 @@ public final class TrainingGraphs {
             // momentum kept as the step u = -lr·v: u' = mu·u - lr·(g + l2·w), w' = w + u' (the reference's
             // v' = mu·v + g + l2·w, w' = w - lr·v' up to rounding), so the update folds into the weight's Gemm
             for (String p : layout.parameters().keySet()) {
-                String u = net.scaled(grads.get(p), o.l2(), -o.learningRate(), in.get("v_" + p), momentum);
-                next.put(p, g.op("Add", in.get(p), u));
-                next.put("v_" + p, u);
+                String vName = StateRole.VELOCITY.of(p);
+                Value u = net.scaled(grads.get(p), o.l2(), -o.learningRate(), in.get(vName), momentum(o));
+                next.put(p, g.op(ADD, in.get(p), u));
+                next.put(vName, u);
             }
         }
         return next;
     }
 
-    /** The parameter a carried tensor belongs to (itself for a parameter, null for t). */
-    private static String parameterOf(String name) {
-        if (name.equals(STEP_COUNTER)) {
-            return null;
-        }
-        return name.startsWith("v_") || name.startsWith("m_") || name.startsWith("s_") ? name.substring(2) : name;
+    /** A value of the graph or of an outer one (a Loop body reads the main graph's inputs), by name. */
+    private static Value ref(String name) {
+        return new Value(name);
     }
 
-    /** Static shape of a carried tensor: the parameter's shape for parameters and their state, [] for t. */
+    /**
+     * Static shape of a carried tensor or parameter: the parameter's shape for parameters and their state, [] for
+     * t.
+     *
+     * @throws IllegalArgumentException when {@code name} is none of them
+     */
     public static long[] shape(Layout layout, String name) {
         if (name.equals(STEP_COUNTER)) {
             return new long[0];
         }
-        int[] s = layout.parameters().get(parameterOf(name));
+        for (String p : layout.parameters().keySet()) {
+            if (p.equals(name)) {
+                return parameterShape(layout, p);
+            }
+            for (StateRole r : StateRole.values()) {
+                if (r.of(p).equals(name)) {
+                    return parameterShape(layout, p);
+                }
+            }
+        }
+        throw new IllegalArgumentException("no parameter or optimiser state named " + name);
+    }
+
+    private static long[] shape(Layout layout, Carried c) {
+        return c.parameter() == null ? new long[0] : parameterShape(layout, c.parameter());
+    }
+
+    /** A parameter's shape, which its state tensors share. */
+    private static long[] parameterShape(Layout layout, String parameter) {
+        int[] s = layout.parameters().get(parameter);
         long[] l = new long[s.length];
         for (int i = 0; i < s.length; i++) {
             l[i] = s[i];
@@ -259,9 +336,6 @@ public final class TrainingGraphs {
     }
 
     private static byte[] model(Graph g) {
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("cnai-training")
-                .setProducerVersion("1")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
-                .setGraph(g.build()).build().toByteArray();
+        return g.model("cnai-training").build().toByteArray();
     }
 }
