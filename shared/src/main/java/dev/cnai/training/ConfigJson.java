@@ -2,11 +2,11 @@ package dev.cnai.training;
 
 import com.fasterxml.jackson.databind.util.StdConverter;
 import dev.cnai.events.ModelSpec;
-import dev.cnai.events.TrainingSpec;
 
 /**
- * The JSON form of the validated configuration (in the run plan): its wire form, written with every default and
- * parsed back through the same constructors that check it.
+ * The JSON form of an {@link Architecture} (in the run plan): its wire form, written with every default and parsed
+ * back through {@link Architecture#of}. ({@link TrainingConfig}, a record, does the same with {@code @JsonValue} and
+ * a delegating {@code @JsonCreator}; an interface needs converters.)
  */
 final class ConfigJson {
     private ConfigJson() {
@@ -25,22 +25,6 @@ final class ConfigJson {
         @Override
         public Architecture convert(ModelSpec value) {
             return Architecture.of(value);
-        }
-    }
-
-    /** Writes a training configuration as its wire form. */
-    public static final class TrainingToSpec extends StdConverter<TrainingConfig, TrainingSpec> {
-        @Override
-        public TrainingSpec convert(TrainingConfig value) {
-            return value.toSpec();
-        }
-    }
-
-    /** Reads a training configuration from its wire form. */
-    public static final class TrainingFromSpec extends StdConverter<TrainingSpec, TrainingConfig> {
-        @Override
-        public TrainingConfig convert(TrainingSpec value) {
-            return TrainingConfig.of(value);
         }
     }
 }

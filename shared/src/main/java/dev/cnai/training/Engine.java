@@ -1,23 +1,14 @@
 package dev.cnai.training;
 
-/** Which local trainer runs a shard. */
-public enum Engine {
+/** Which local trainer runs a shard; on the wire {@code onnx} or {@code java}. */
+public enum Engine implements WireName {
     /** The ONNX Runtime engine ({@link OnnxTrainer}): every family and optimiser, CPU or CUDA. */
     ONNX,
     /** The plain-Java reference ({@link JavaTrainer}): every family, sgd only, for checking the engine. */
     JAVA;
 
-    /** The wire name: {@code onnx} or {@code java}. */
-    public String wireName() {
-        return WireNames.of(this);
-    }
-
-    /**
-     * Parses a wire name, trimmed and case-insensitive.
-     *
-     * @throws TrainingException {@code invalidSpec} for any other value
-     */
+    /** Parses a wire name; {@code invalidSpec} for any other value. */
     public static Engine parse(String value) {
-        return WireNames.parse(Engine.class, value, "engine");
+        return WireName.parse(Engine.class, value, "engine");
     }
 }

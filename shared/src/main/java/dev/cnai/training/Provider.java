@@ -1,7 +1,7 @@
 package dev.cnai.training;
 
-/** Which ONNX Runtime execution provider the engine asks for. */
-public enum Provider {
+/** Which ONNX Runtime execution provider the engine asks for; on the wire {@code cpu}, {@code cuda} or {@code auto}. */
+public enum Provider implements WireName {
     /** The CPU provider, always available. */
     CPU,
     /** The CUDA provider: fails with {@code providerUnavailable} where this build or machine has none. */
@@ -9,17 +9,8 @@ public enum Provider {
     /** CUDA where it loads, else the CPU, saying why. */
     AUTO;
 
-    /** The wire name: {@code cpu}, {@code cuda} or {@code auto}. */
-    public String wireName() {
-        return WireNames.of(this);
-    }
-
-    /**
-     * Parses a wire name, trimmed and case-insensitive.
-     *
-     * @throws TrainingException {@code invalidSpec} for any other value
-     */
+    /** Parses a wire name; {@code invalidSpec} for any other value. */
     public static Provider parse(String value) {
-        return WireNames.parse(Provider.class, value, "provider");
+        return WireName.parse(Provider.class, value, "provider");
     }
 }

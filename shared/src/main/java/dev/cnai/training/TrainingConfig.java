@@ -1,7 +1,7 @@
 package dev.cnai.training;
 
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import dev.cnai.events.TrainingSpec;
 import java.util.List;
 import java.util.Locale;
@@ -31,8 +31,6 @@ import java.util.Objects;
  * @param augment      largest random translation, in pixels, of every training image in every epoch (≥ 0; 0 = off;
  *                     square one-channel images only, checked against the data by {@link #checkFits(int)})
  */
-@JsonSerialize(converter = ConfigJson.TrainingToSpec.class)
-@JsonDeserialize(converter = ConfigJson.TrainingFromSpec.class)
 public record TrainingConfig(int rounds, int localEpochs, int batchSize, double learningRate, double l2,
         int patience, long seed, Optimizer optimizer, Engine engine, Provider provider, double lrDecay,
         int augment) {
@@ -86,6 +84,7 @@ public record TrainingConfig(int rounds, int localEpochs, int batchSize, double 
      *
      * @throws TrainingException {@code invalidSpec} naming the field, the value and the allowed range
      */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static TrainingConfig of(TrainingSpec spec) {
         TrainingSpec s = spec == null ? new TrainingSpec(null, null, null, null, null, null, null, null, null, null,
                 null, null, null, null, null) : spec;
@@ -105,6 +104,7 @@ public record TrainingConfig(int rounds, int localEpochs, int batchSize, double 
     }
 
     /** The wire form with every value written out (momentum only for sgd, the betas only for adam). */
+    @JsonValue
     public TrainingSpec toSpec() {
         Double momentum = optimizer instanceof Optimizer.Sgd sgd ? sgd.momentum() : null;
         Double beta1 = optimizer instanceof Optimizer.Adam adam ? adam.beta1() : null;

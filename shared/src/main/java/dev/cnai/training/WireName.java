@@ -4,13 +4,14 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
-/** The wire names of the configuration enums: their constants in lower case, parsed case-insensitively. */
-final class WireNames {
-    private WireNames() {
-    }
+/** A configuration enum as it is written on the wire: its constant's name in lower case, read in any case. */
+public interface WireName {
+    /** The enum constant's name. */
+    String name();
 
-    static String of(Enum<?> constant) {
-        return constant.name().toLowerCase(Locale.ROOT);
+    /** The wire name, e.g. {@code onnx} or {@code cuda}. */
+    default String wireName() {
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /**
@@ -18,14 +19,14 @@ final class WireNames {
      *
      * @throws TrainingException {@code invalidSpec}: "{@code field} must be a, b or c, got 'value'"
      */
-    static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
+    static <E extends Enum<E> & WireName> E parse(Class<E> type, String value, String field) {
         String wanted = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
         for (E e : type.getEnumConstants()) {
-            if (of(e).equals(wanted)) {
+            if (e.wireName().equals(wanted)) {
                 return e;
             }
         }
-        List<String> names = Arrays.stream(type.getEnumConstants()).map(WireNames::of).toList();
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(WireName::wireName).toList();
         String allowed = String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
         throw TrainingException.invalidSpec(field + " must be " + allowed + ", got '" + value + "'");
     }
