@@ -5,16 +5,17 @@ import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.registry.RegistryException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code cnai models promote VERSION [--alias A] [--knative NS/SERVICE]}: points an alias at a version; for
  * {@code production} with {@code --knative}, first rolls infer through the canary steps.
  */
 @Command(name = "promote", usageHelpAutoWidth = false,
-        description = "Point an alias (--alias, default production) at VERSION; for production with --knative, first roll infer through the canary steps.")
+        description = "Point an alias (--alias, default production) at VERSION; for production with --knative, "
+                + "first roll infer through the canary steps.")
 final class PromoteCommand extends ModelsCommand.Verb {
     @Parameters(paramLabel = "VERSION", description = "the version to promote, such as v3")
     String version;

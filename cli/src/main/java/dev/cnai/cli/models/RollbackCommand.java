@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code cnai models rollback [VERSION] [--knative NS/SERVICE]}: moves {@code production} back to the version
@@ -19,9 +19,11 @@ import picocli.CommandLine.Mixin;
  * VERSION; with {@code --knative} also sends all of infer's traffic back to that version's revision.
  */
 @Command(name = "rollback", usageHelpAutoWidth = false,
-        description = "Move production back to the version it replaced, or to VERSION; with --knative also send all of infer's traffic back to that version's revision.")
+        description = "Move production back to the version it replaced, or to VERSION; with --knative also send "
+                + "all of infer's traffic back to that version's revision.")
 final class RollbackCommand extends ModelsCommand.Verb {
-    @Parameters(paramLabel = "VERSION", arity = "0..1", description = "the version to roll back to (default: the one production replaced)")
+    @Parameters(paramLabel = "VERSION", arity = "0..1",
+            description = "the version to roll back to (default: the one production replaced)")
     String version;
 
     @Mixin
