@@ -3,6 +3,7 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.events.RunRequested;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.http.HttpMessageFactory;
@@ -275,10 +276,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Starts a run and returns its id. */
-    public String submitRun(String runId, Map<String, Object> request) throws IOException, InterruptedException {
-        Map<String, Object> data = new LinkedHashMap<>(request);
-        data.put("runId", runId);
-        send(EventTypes.RUN_REQUESTED, runId, data);
+    public String submitRun(String runId, RunRequested request) throws IOException, InterruptedException {
+        send(EventTypes.RUN_REQUESTED, runId, RunOptions.json(RunOptions.withRunId(request, runId)));
         return runId;
     }
 

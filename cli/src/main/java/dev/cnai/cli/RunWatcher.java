@@ -1,7 +1,15 @@
 package dev.cnai.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cnai.events.DatasetPrepared;
+import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.events.ModelEvaluated;
+import dev.cnai.events.ModelRegistered;
+import dev.cnai.events.ModelRejected;
+import dev.cnai.events.PipelineFailed;
+import dev.cnai.events.RoundCompleted;
+import dev.cnai.training.ClassificationMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -12,7 +20,8 @@ import java.util.Locale;
 final class RunWatcher {
 
     /** How a run ended: {@code registered}, {@code rejected}, {@code failed} or {@code timeout}. */
-    record Outcome(String status, String reason, JsonNode evaluated, JsonNode registered, double wallSeconds) {
+    record Outcome(String status, String reason, ModelEvaluated evaluated, ModelRegistered registered,
+            double wallSeconds) {
         boolean ok() {
             return "registered".equals(status);
         }
@@ -31,7 +40,7 @@ final class RunWatcher {
         long deadline = start + timeout.toNanos();
         // the broker's index counts all subjects: resume after the last entry seen, not after as many as seen
         long next = 0;
-        JsonNode evaluated = null;
+        ModelEvaluated evaluated = null;
         while (System.nanoTime() < deadline) {
             List<JsonNode> entries = stack.entries(runId, next);
             for (JsonNode entry : entries) {
@@ -41,33 +50,41 @@ final class RunWatcher {
                 JsonNode d = ev.path("data");
                 double wall = (System.nanoTime() - start) / 1e9;
                 switch (type) {
-                    case EventTypes.DATASET_PREPARED -> out.printf(Locale.ROOT,
-                            "prepared   %d train / %d validation / %d test rows in %d shards (dataset %s)%n",
-                            d.path("trainRows").asInt(), d.path("validationRows").asInt(), d.path("testRows").asInt(),
-                            d.path("shards").size(), d.path("datasetDigest").asText().substring(0, 19));
-                    case EventTypes.ROUND_COMPLETED -> out.printf(Locale.ROOT,
-                            "round %2d/%-2d train loss %.4f  val loss %.4f  val acc %6.2f%%  %-10s %6.1fs%n",
-                            d.path("round").asInt(), d.path("rounds").asInt(), d.path("trainLoss").asDouble(),
-                            d.path("validationLoss").asDouble(), 100 * d.path("validationAccuracy").asDouble(),
-                            d.path("decision").asText(), wall);
+                    case EventTypes.DATASET_PREPARED -> {
+                        DatasetPrepared p = bind(type, d, DatasetPrepared.class);
+                        out.printf(Locale.ROOT,
+                                "prepared   %d train / %d validation / %d test rows in %d shards (dataset %s)%n",
+                                p.trainRows(), p.validationRows(), p.testRows(), p.shards().size(),
+                                p.datasetDigest().substring(0, 19));
+                    }
+                    case EventTypes.ROUND_COMPLETED -> {
+                        RoundCompleted r = bind(type, d, RoundCompleted.class);
+                        out.printf(Locale.ROOT,
+                                "round %2d/%-2d train loss %.4f  val loss %.4f  val acc %6.2f%%  %-10s %6.1fs%n",
+                                r.round(), r.rounds(), r.trainLoss(), r.validationLoss(), 100 * r.validationAccuracy(),
+                                r.decision(), wall);
+                    }
                     case EventTypes.MODEL_EVALUATED -> {
-                        evaluated = d;
-                        JsonNode t = d.path("test");
+                        evaluated = bind(type, d, ModelEvaluated.class);
+                        ClassificationMetrics t = evaluated.test();
                         out.printf(Locale.ROOT, "evaluated  test accuracy %.2f%%  macro-F1 %.4f  loss %.4f on %d rows "
-                                + "(best round %d)%n", 100 * t.path("accuracy").asDouble(), t.path("macroF1").asDouble(),
-                                t.path("loss").asDouble(), t.path("samples").asInt(), d.path("bestRound").asInt());
+                                + "(best round %d)%n", 100 * t.accuracy(), t.macroF1(), t.loss(), t.samples(),
+                                evaluated.bestRound());
                     }
                     case EventTypes.MODEL_REGISTERED -> {
-                        out.printf("registered %s (%s)%n", d.path("reference").asText(), d.path("manifestDigest").asText());
-                        return new Outcome("registered", null, evaluated, d, wall);
+                        ModelRegistered r = bind(type, d, ModelRegistered.class);
+                        out.printf("registered %s (%s)%n", r.reference(), r.manifestDigest());
+                        return new Outcome("registered", null, evaluated, r, wall);
                     }
                     case EventTypes.MODEL_REJECTED -> {
-                        out.printf("rejected   %s%n", d.path("reason").asText());
-                        return new Outcome("rejected", d.path("reason").asText(), evaluated, null, wall);
+                        ModelRejected r = bind(type, d, ModelRejected.class);
+                        out.printf("rejected   %s%n", r.reason());
+                        return new Outcome("rejected", r.reason(), evaluated, null, wall);
                     }
                     case EventTypes.PIPELINE_FAILED -> {
-                        out.printf("FAILED     in %s: %s%n", d.path("step").asText(), d.path("reason").asText());
-                        return new Outcome("failed", d.path("reason").asText(), evaluated, null, wall);
+                        PipelineFailed f = bind(type, d, PipelineFailed.class);
+                        out.printf("FAILED     in %s: %s%n", f.step(), f.reason());
+                        return new Outcome("failed", f.reason(), evaluated, null, wall);
                     }
                     default -> {
                         // shard-level events are in the broker's log; keep the console to one line per round
@@ -77,5 +94,10 @@ final class RunWatcher {
             Thread.sleep(200);
         }
         return new Outcome("timeout", "no result within " + timeout, evaluated, null, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The event's data bound by {@link EventCodec} to the record of its type. */
+    private static <T> T bind(String type, JsonNode data, Class<T> record) {
+        return record.cast(EventCodec.bind(type, data));
     }
 }

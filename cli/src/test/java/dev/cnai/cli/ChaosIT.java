@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.events.RunRequested;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.ModelVersion;
 import dev.cnai.registry.Registries;
@@ -112,7 +113,7 @@ class ChaosIT {
             for (JsonNode e : old) {
                 post(stack, e);
             }
-            stack.submitRun(RUN, Cnai.request(request()));                          // the run request, once more
+            stack.submitRun(RUN, request());                          // the run request, once more
             awaitQuiet(stack, home);
             List<JsonNode> after = events(stack);
             int caused = after.size() - before - old.size() - 1;
@@ -207,16 +208,17 @@ class ChaosIT {
                 System.out, Set.copyOf(LocalStack.FUNCTIONS), Duration.ofMinutes(10)).withBrokerEnv(env));
     }
 
-    private static Map<String, String> request() {
-        Map<String, String> o = new java.util.HashMap<>(REQUEST);
-        o.put("dataset", Fixtures.mnistTarball().toString());
-        return o;
+    private static RunRequested request() {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--dataset",
+                Fixtures.mnistTarball().toString()));
+        REQUEST.forEach((k, v) -> args.addAll(java.util.List.of("--" + k, v)));
+        return Cnai.parse(args.toArray(String[]::new)).run.request(RUN);
     }
 
     private static Result follow(LocalStack stack, Path home) throws Exception {
-        stack.submitRun(RUN, Cnai.request(request()));
+        stack.submitRun(RUN, request());
         RunWatcher.Outcome o = new RunWatcher(stack, System.out).follow(RUN, Duration.ofMinutes(5));
-        String digest = o.registered() == null ? null : o.registered().path("modelDigest").asText();
+        String digest = o.registered() == null ? null : o.registered().modelDigest();
         return new Result(o, events(stack), home, digest);
     }
 

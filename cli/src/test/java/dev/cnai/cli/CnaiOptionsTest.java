@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cnai.training.TrainingSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Map;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** {@code cnai local}'s option parsing: help, typos and missing values are answered, never a stack trace. */
@@ -24,26 +25,26 @@ class CnaiOptionsTest {
 
     @Test
     void documentedOptionsParse() {
-        Map<String, String> o = Cnai.parse(new String[] {"--dataset", "d.tgz", "--once", "--rounds", "3", "--model",
+        LocalCommand o = Cnai.parse(new String[] {"--dataset", "d.tgz", "--once", "--rounds", "3", "--model",
                 "cnn", "--conv", "16,32", "--l2", "0.0005", "--patience", "6", "--augment", "2", "--repo", "."});
-        assertEquals(Map.of("dataset", "d.tgz", "once", "true", "rounds", "3", "model", "cnn", "conv", "16,32",
-                "l2", "0.0005", "patience", "6", "augment", "2", "repo", "."), o);
-        assertEquals(6, ((Map<?, ?>) Cnai.request(o).get("training")).get("patience"));
-        assertEquals(2, ((Map<?, ?>) Cnai.request(o).get("training")).get("augment"));
+        assertEquals(List.of("d.tgz", true, 3, "cnn", List.of(16, 32), 0.0005, 6, 2, "."), List.of(o.run.dataset,
+                o.once, o.run.rounds, o.run.model, o.run.conv, o.run.l2, o.run.patience, o.run.augment, o.repo.repo));
+        assertEquals(6, o.run.request(null).training().patience());
+        assertEquals(2, o.run.request(null).training().augment());
     }
 
     @Test
     void imageRunsDefaultToLightAugmentationAndTwentyRounds() {
-        Map<?, ?> mnist = (Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz"})).get("training");
-        assertEquals(1, mnist.get("augment"));
-        assertEquals(20, mnist.get("rounds"));
-        Map<?, ?> csv = (Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.csv", "--format", "csv"}))
-                .get("training");
-        assertEquals(null, csv.get("augment"), "csv rows are not images: no default augmentation");
-        Map<?, ?> off = (Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz", "--augment", "0",
-                "--rounds", "10"})).get("training");
-        assertEquals(0, off.get("augment"));
-        assertEquals(10, off.get("rounds"));
+        TrainingSpec mnist = Cnai.parse(new String[] {"--dataset", "d.tgz"}).run.request(null).training();
+        assertEquals(1, mnist.augment());
+        assertEquals(20, mnist.rounds());
+        TrainingSpec csv = Cnai.parse(new String[] {"--dataset", "d.csv", "--format", "csv"}).run.request(null)
+                .training();
+        assertEquals(null, csv.augment(), "csv rows are not images: no default augmentation");
+        TrainingSpec off = Cnai.parse(new String[] {"--dataset", "d.tgz", "--augment", "0", "--rounds", "10"}).run
+                .request(null).training();
+        assertEquals(0, off.augment());
+        assertEquals(10, off.rounds());
     }
 
     @Test
@@ -59,11 +60,11 @@ class CnaiOptionsTest {
         assertEquals(2, assertDoesNotThrowLocal(new String[] {"--dataset", "d.tgz", "--epochs", "two"}));
         assertEquals(2, assertDoesNotThrowLocal(new String[] {"--dataset", "d.tgz", "--timeout", "30m"}));
         IllegalArgumentException number = assertThrows(IllegalArgumentException.class,
-                () -> Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz", "--epochs", "two"})));
+                () -> Cnai.parse(new String[] {"--dataset", "d.tgz", "--epochs", "two"}).run.request(null));
         assertEquals("--epochs needs a whole number, got 'two'", number.getMessage());
         // seeds are longs, as run ids made from timestamps are
-        assertEquals(1795914372790L, ((Map<?, ?>) Cnai.request(Cnai.parse(new String[] {"--dataset", "d.tgz",
-                "--seed", "1795914372790"})).get("training")).get("seed"));
+        assertEquals(1795914372790L, Cnai.parse(new String[] {"--dataset", "d.tgz", "--seed", "1795914372790"}).run
+                .request(null).training().seed());
     }
 
     private static int assertDoesNotThrowLocal(String[] args) {

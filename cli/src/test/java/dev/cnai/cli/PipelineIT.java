@@ -9,6 +9,7 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.events.RunRequested;
 import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
@@ -59,8 +60,8 @@ class PipelineIT {
         // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
         stack = LocalStack.start(new LocalStack.Options(repo, home, freePortBase(), Duration.ofSeconds(120), System.out,
                 Set.of("train-shard", "infer"), IDLE));
-        Map<String, Object> req = Cnai.request(Map.of("dataset", Fixtures.mnistTarball().toString(), "limit", "1500",
-                "rounds", "3", "hidden", "32", "min-accuracy", "0.5"));
+        RunRequested req = Cnai.parse("--dataset", Fixtures.mnistTarball().toString(), "--limit", "1500",
+                "--rounds", "3", "--hidden", "32", "--min-accuracy", "0.5").run.request(RUN);
         stack.submitRun(RUN, req);
         outcome = new RunWatcher(stack, System.out).follow(RUN, Duration.ofMinutes(5));
         out.close();
@@ -77,8 +78,8 @@ class PipelineIT {
     @Order(1)
     void runRegistersAModel() {
         assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in " + home);
-        assertTrue(outcome.evaluated().path("test").path("accuracy").asDouble() > 0.6);
-        assertEquals("v1", outcome.registered().path("version").asText());
+        assertTrue(outcome.evaluated().test().accuracy() > 0.6);
+        assertEquals("v1", outcome.registered().version());
     }
 
     @Test

@@ -197,7 +197,8 @@ class SoakTest {
 
     @Test
     void optionsAreCheckedBeforeAnythingStarts() {
-        assertEquals(Map.of("runs", "3", "no-heap", "true"), Soak.parse(new String[] {"--runs", "3", "--no-heap"}));
+        Soak soak = Soak.parse(new String[] {"--runs", "3", "--no-heap"});
+        assertEquals(List.of(3, true), List.of(soak.runs, soak.noHeap));
         assertThrows(IllegalArgumentException.class, () -> Soak.parse(new String[] {"--bogus", "1"}));
         assertThrows(IllegalArgumentException.class, () -> Soak.parse(new String[] {"--runs"}));
     }

@@ -7,15 +7,22 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /** {@code cnai models compare A B}: metrics with deltas (B − A) and lineage side by side. */
-final class CompareCommand implements ModelsCommand.Command {
+@Command(name = "compare", usageHelpAutoWidth = false,
+        description = "Two versions side by side: metrics (with deltas B - A) and lineage.")
+final class CompareCommand extends ModelsCommand.Verb {
+    @Parameters(paramLabel = "REF", arity = "2", description = "two versions or aliases: A B")
+    List<String> refs;
+
     @Override
-    public void run(ModelsCommand.Context c) {
-        ModelVersion a = Views.resolve(c, c.args().get(0));
-        ModelVersion b = Views.resolve(c, c.args().get(1));
+    void run(ModelsCommand.Context c) {
+        ModelVersion a = Views.resolve(c, refs.get(0));
+        ModelVersion b = Views.resolve(c, refs.get(1));
         List<List<String>> rows = new ArrayList<>();
-        rows.add(List.of("", label(c.args().get(0), a), label(c.args().get(1), b), "DELTA"));
+        rows.add(List.of("", label(refs.get(0), a), label(refs.get(1), b), "DELTA"));
         Map<String, String> ma = Views.metrics(a);
         Map<String, String> mb = Views.metrics(b);
         Set<String> keys = new LinkedHashSet<>(ma.keySet());
@@ -60,20 +67,5 @@ final class CompareCommand implements ModelsCommand.Command {
         } catch (NumberFormatException | NullPointerException e) {
             return "";
         }
-    }
-
-    @Override
-    public int minArgs() {
-        return 2;
-    }
-
-    @Override
-    public int maxArgs() {
-        return 2;
-    }
-
-    @Override
-    public String usage() {
-        return "two versions or aliases";
     }
 }

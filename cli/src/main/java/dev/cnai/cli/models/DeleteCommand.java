@@ -1,26 +1,18 @@
 package dev.cnai.cli.models;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
 /** {@code cnai models delete VERSION}: deletes a version; the registry refuses one an alias points at. */
-final class DeleteCommand implements ModelsCommand.Command {
+@Command(name = "delete", usageHelpAutoWidth = false,
+        description = "Delete a version; refused while an alias points at it.")
+final class DeleteCommand extends ModelsCommand.Verb {
+    @Parameters(paramLabel = "VERSION", description = "the version to delete, such as v2")
+    String version;
+
     @Override
-    public void run(ModelsCommand.Context c) {
-        String version = c.args().get(0);
+    void run(ModelsCommand.Context c) {
         c.registry().delete(c.name(), version);
         c.out().println("deleted " + c.registry().reference(c.name(), version));
-    }
-
-    @Override
-    public int minArgs() {
-        return 1;
-    }
-
-    @Override
-    public int maxArgs() {
-        return 1;
-    }
-
-    @Override
-    public String usage() {
-        return "one version";
     }
 }

@@ -3,12 +3,19 @@ package dev.cnai.cli.models;
 import dev.cnai.registry.ModelAnnotations;
 import dev.cnai.registry.ModelVersion;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
 
 /** {@code cnai models inspect REF}: one version's digests, aliases, lineage, hyper-parameters and metrics. */
-final class InspectCommand implements ModelsCommand.Command {
+@Command(name = "inspect", usageHelpAutoWidth = false,
+        description = "One version or alias: digests, lineage, hyper-parameters, metrics.")
+final class InspectCommand extends ModelsCommand.Verb {
+    @Parameters(paramLabel = "REF", description = "a version (v3) or an alias (production)")
+    String ref;
+
     @Override
-    public void run(ModelsCommand.Context c) {
-        ModelVersion v = Views.resolve(c, c.args().get(0));
+    void run(ModelsCommand.Context c) {
+        ModelVersion v = Views.resolve(c, ref);
         Map<String, String> a = v.annotations();
         c.out().println("reference       " + c.registry().reference(c.name(), v.version()));
         c.out().println("version         " + v.version());
@@ -26,20 +33,5 @@ final class InspectCommand implements ModelsCommand.Command {
         Views.metrics(v).forEach((k, val) -> c.out().printf("  %-18s %s%n", k, val));
         c.registry().rejections(c.name()).stream().filter(r -> r.runId().equals(v.runId())).findFirst()
                 .ifPresent(r -> c.out().println("rejected        " + r.reason()));
-    }
-
-    @Override
-    public int minArgs() {
-        return 1;
-    }
-
-    @Override
-    public int maxArgs() {
-        return 1;
-    }
-
-    @Override
-    public String usage() {
-        return "one version or alias";
     }
 }

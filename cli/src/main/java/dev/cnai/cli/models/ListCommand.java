@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
 
 /** {@code cnai models list}: versions, aliases, metrics, lineage; rejected runs with their reason. */
-final class ListCommand implements ModelsCommand.Command {
+@Command(name = "list", usageHelpAutoWidth = false,
+        description = "Versions with aliases, metrics and lineage; rejected runs with the reason.")
+final class ListCommand extends ModelsCommand.Verb {
     @Override
-    public void run(ModelsCommand.Context c) {
+    void run(ModelsCommand.Context c) {
         List<ModelVersion> versions = c.registry().list(c.name());
         List<ModelRejection> rejections = c.registry().rejections(c.name());
         Map<String, ModelRejection> rejectedRuns = rejections.stream()
@@ -48,20 +51,5 @@ final class ListCommand implements ModelsCommand.Command {
             }
             Views.table(c.out(), rej);
         }
-    }
-
-    @Override
-    public int minArgs() {
-        return 0;
-    }
-
-    @Override
-    public int maxArgs() {
-        return 0;
-    }
-
-    @Override
-    public String usage() {
-        return "no arguments";
     }
 }

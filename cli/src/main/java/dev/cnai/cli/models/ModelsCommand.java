@@ -1,104 +1,134 @@
 package dev.cnai.cli.models;
 
+import dev.cnai.cli.command.CommandLines;
 import dev.cnai.errors.CnaiException;
-import dev.cnai.promotion.KnativeRollout;
-import dev.cnai.promotion.PromotionException;
-import io.fabric8.knative.client.KnativeClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.time.Duration;
-import java.util.function.Supplier;
+import dev.cnai.errors.ErrorKind;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.Registries;
+import io.fabric8.knative.client.KnativeClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.PrintStream;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code cnai models VERB [ARGS] [--registry LOCATION] [--model NAME]}: list, inspect, compare, promote, rollback
  * and delete model versions in any registry {@link Registries#open(String)} accepts (remote credentials from
- * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}).
- * Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
+ * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}). One
+ * {@link Verb} class per verb. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
  */
-public final class ModelsCommand {
-    static final String USAGE = """
-            usage: cnai models VERB [ARGS] [--registry LOCATION] [--model NAME]
-              list                      versions with aliases, metrics and lineage; rejected runs with the reason
-              inspect REF               one version or alias: digests, lineage, hyper-parameters, metrics
-              compare REF REF           two versions side by side: metrics (with deltas) and lineage
-              promote VERSION           point an alias (--alias, default production) at VERSION
-              rollback [VERSION]        move production back to the version it replaced, or to VERSION
-              delete VERSION            delete a version; refused while an alias points at it
-            options:
-              --registry LOCATION       .cnai/registry (default), oci-layout:PATH, oci://host[:port]/ns, oci+http://…
-              --model NAME              model name (default: the only model in the registry)
-              --alias NAME              promote: the alias to move (default production)
-              --knative NS/SERVICE      promote/rollback production: also roll the infer Knative Service
-                                        (kube config from the environment; canary --steps, --pause)
-              --steps P,P,…             promote --knative: canary percentages (default 10,50,100)
-              --pause DURATION          promote --knative: soak per step, ISO-8601 (default PT30S)
-            """;
-    private static final Set<String> FLAGS = Set.of();
+@Command(name = "models", usageHelpAutoWidth = false,
+        description = "Manage model versions in a registry: list, inspect, compare, promote, rollback, delete.",
+        subcommands = {ListCommand.class, InspectCommand.class, CompareCommand.class, PromoteCommand.class,
+            RollbackCommand.class, DeleteCommand.class},
+        footer = {"%nThe registry options may also follow the verb. Remote registries take credentials from "
+            + "CNAI_REGISTRY_USERNAME/CNAI_REGISTRY_PASSWORD or CNAI_REGISTRY_AUTH_FILE.",
+            "Exit status: 0 done, 1 refused (the reason on stderr), 2 usage."})
+public final class ModelsCommand implements Callable<Integer> {
+    /** Knative access with the kube config of the environment. */
+    public static final Supplier<KnativeClient> KUBE_CONFIG =
+            () -> new KubernetesClientBuilder().build().adapt(KnativeClient.class);
 
-    private ModelsCommand() {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Supplier<KnativeClient> knative;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    /** {@code --registry}/{@code --model} before the verb. */
+    @Mixin
+    RegistryOptions registry;
+
+    /** Prints results to {@code out} and refusals to {@code err}; {@code knative} is opened for --knative. */
+    public ModelsCommand(PrintStream out, PrintStream err, Supplier<KnativeClient> knative) {
+        this.out = out;
+        this.err = err;
+        this.knative = knative;
     }
 
     /** Runs a models command; returns the exit status. Knative access uses the kube config of the environment. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        return run(args, out, err, () -> new KubernetesClientBuilder().build().adapt(KnativeClient.class));
+        return run(args, out, err, KUBE_CONFIG);
     }
 
     /** Runs a models command with a given Knative client (tests pass a mock server's). */
     public static int run(String[] args, PrintStream out, PrintStream err, Supplier<KnativeClient> knative) {
-        List<String> positional = new ArrayList<>();
-        Map<String, String> options = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].startsWith("--")) {
-                String key = args[i].substring(2);
-                if (FLAGS.contains(key)) {
-                    options.put(key, "true");
-                } else if (i + 1 < args.length) {
-                    options.put(key, args[++i]);
-                } else {
-                    err.print("--" + key + " needs a value\n" + USAGE);
-                    return 2;
-                }
-            } else {
-                positional.add(args[i]);
+        CommandLine cl = CommandLines.configure(new CommandLine(new ModelsCommand(out, err, knative)), out, err);
+        cl.setCommandName("cnai models");
+        return CommandLines.execute(cl, args);
+    }
+
+    /** No verb: the usage, on stderr. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return CommandLines.USAGE;
+    }
+
+    /** {@code --registry LOCATION} and {@code --model NAME}, before or after the verb. */
+    static final class RegistryOptions {
+        @Option(names = "--registry", paramLabel = "LOCATION", description = ".cnai/registry (default), "
+                + "oci-layout:PATH, oci://host[:port]/ns, oci+http://…")
+        String location;
+
+        @Option(names = "--model", paramLabel = "NAME", description = "model name (default: the only model in the "
+                + "registry)")
+        String model;
+    }
+
+    /** What a verb gets. */
+    record Context(ModelRegistry registry, String name, PrintStream out) {
+    }
+
+    /** One verb: opens the registry, runs, and turns a refusal into exit status 1. */
+    abstract static class Verb implements Callable<Integer> {
+        @ParentCommand
+        ModelsCommand models;
+
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+        boolean help;
+
+        @Mixin
+        RegistryOptions registry;
+
+        abstract void run(Context c);
+
+        /** The Knative client, opened on first use. */
+        Supplier<KnativeClient> knative() {
+            return models.knative;
+        }
+
+        @Override
+        public final Integer call() {
+            try {
+                String location = first(registry.location, models.registry.location, ".cnai/registry");
+                ModelRegistry r = Registries.open(location);
+                String model = first(registry.model, models.registry.model, null);
+                run(new Context(r, model != null ? model : onlyModel(r), models.out));
+                return 0;
+            } catch (CnaiException e) {
+                models.err.println("cnai models " + spec.name() + ": " + e.kind() + ": " + e.getMessage());
+                return 1;
             }
         }
-        if (positional.isEmpty()) {
-            err.print(USAGE);
-            return 2;
-        }
-        String verb = positional.remove(0);
-        Command command = switch (verb) {
-            case "list" -> new ListCommand();
-            case "inspect" -> new InspectCommand();
-            case "compare" -> new CompareCommand();
-            case "promote" -> new PromoteCommand();
-            case "rollback" -> new RollbackCommand();
-            case "delete" -> new DeleteCommand();
-            default -> null;
-        };
-        if (command == null) {
-            err.print("unknown verb '" + verb + "'\n" + USAGE);
-            return 2;
-        }
-        if (positional.size() < command.minArgs() || positional.size() > command.maxArgs()) {
-            err.print(verb + " takes " + command.usage() + "\n" + USAGE);
-            return 2;
-        }
-        try {
-            ModelRegistry registry = Registries.open(options.getOrDefault("registry", ".cnai/registry"));
-            String name = options.containsKey("model") ? options.get("model") : onlyModel(registry);
-            command.run(new Context(registry, name, positional, options, out, knative));
-            return 0;
-        } catch (CnaiException e) {
-            err.println("cnai models " + verb + ": " + e.kind() + ": " + e.getMessage());
-            return 1;
+
+        private static String first(String verb, String models, String otherwise) {
+            return verb != null ? verb : models != null ? models : otherwise;
         }
     }
 
@@ -107,56 +137,8 @@ public final class ModelsCommand {
         if (names.size() == 1) {
             return names.get(0);
         }
-        throw new CnaiException(dev.cnai.errors.ErrorKind.INVALID_INPUT, names.isEmpty()
+        throw new CnaiException(ErrorKind.INVALID_INPUT, names.isEmpty()
                 ? "no models in " + registry + "; name one with --model or point --registry elsewhere"
                 : "several models in " + registry + " (" + String.join(", ", names) + "); choose one with --model");
-    }
-
-    /** What a verb gets. */
-    record Context(ModelRegistry registry, String name, List<String> args, Map<String, String> options,
-            PrintStream out, Supplier<KnativeClient> knative) {
-
-        /** The Knative rollout of {@code --knative NS/SERVICE}, if given. */
-        java.util.Optional<KnativeRollout> rollout() {
-            String target = options.get("knative");
-            if (target == null) {
-                return java.util.Optional.empty();
-            }
-            String[] ns = target.split("/", 2);
-            if (ns.length != 2) {
-                throw PromotionException.invalid("--knative takes NAMESPACE/SERVICE, got '" + target + "'");
-            }
-            List<Integer> steps = new ArrayList<>();
-            for (String p : options.getOrDefault("steps", "10,50,100").split(",")) {
-                try {
-                    steps.add(Integer.parseInt(p.trim()));
-                } catch (NumberFormatException e) {
-                    throw PromotionException.invalid("--steps takes percentages like 10,50,100, got '"
-                            + options.get("steps") + "'");
-                }
-            }
-            Duration pause;
-            try {
-                pause = Duration.parse(options.getOrDefault("pause", "PT30S"));
-            } catch (java.time.format.DateTimeParseException e) {
-                throw PromotionException.invalid("--pause takes an ISO-8601 duration like PT30S");
-            }
-            return java.util.Optional.of(new KnativeRollout(knative.get(), new KnativeRollout.Settings(ns[0], ns[1],
-                    steps, pause, Duration.ofMinutes(5)), (d, split) -> {
-                        out.println("  " + split + " (holding " + d + ")");
-                        Thread.sleep(d.toMillis());
-                    }));
-        }
-    }
-
-    /** One verb. */
-    interface Command {
-        void run(Context c);
-
-        int minArgs();
-
-        int maxArgs();
-
-        String usage();
     }
 }

@@ -9,22 +9,35 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code cnai models rollback [VERSION] [--knative NS/SERVICE]}: moves {@code production} back to the version
  * the current one replaced (its recorded parent; else the newest earlier version that was not rejected), or to
  * VERSION; with {@code --knative} also sends all of infer's traffic back to that version's revision.
  */
-final class RollbackCommand implements ModelsCommand.Command {
+@Command(name = "rollback", usageHelpAutoWidth = false,
+        description = "Move production back to the version it replaced, or to VERSION; with --knative also send "
+                + "all of infer's traffic back to that version's revision.")
+final class RollbackCommand extends ModelsCommand.Verb {
+    @Parameters(paramLabel = "VERSION", arity = "0..1",
+            description = "the version to roll back to (default: the one production replaced)")
+    String version;
+
+    @Mixin
+    RolloutOptions rollout;
+
     @Override
-    public void run(ModelsCommand.Context c) {
+    void run(ModelsCommand.Context c) {
         ModelVersion current = c.registry().resolve(c.name(), ModelRegistry.PRODUCTION).orElseThrow(() ->
                 RegistryException.conflict("model " + c.name() + " has no production version to roll back"));
-        ModelVersion target = c.args().isEmpty() ? previous(c, current) : Views.resolve(c, c.args().get(0));
+        ModelVersion target = version == null ? previous(c, current) : Views.resolve(c, version);
         if (target.version().equals(current.version())) {
             throw RegistryException.conflict("production already is " + current.version());
         }
-        c.rollout().ifPresent(r -> c.out().println("traffic: " + r.rollback(target.version())));
+        rollout.rollout(knative(), c.out()).ifPresent(r -> c.out().println("traffic: " + r.rollback(target.version())));
         c.registry().tag(c.name(), target.version(), ModelRegistry.PRODUCTION);
         c.out().println("production: " + current.version() + " -> " + target.version() + " ("
                 + c.registry().reference(c.name(), target.version()) + ")");
@@ -46,20 +59,5 @@ final class RollbackCommand implements ModelsCommand.Command {
                 .max(Comparator.comparingInt(ModelVersion::number))
                 .orElseThrow(() -> RegistryException.conflict("production " + current.version() + " of " + c.name()
                         + " has no earlier accepted version to roll back to"));
-    }
-
-    @Override
-    public int minArgs() {
-        return 0;
-    }
-
-    @Override
-    public int maxArgs() {
-        return 1;
-    }
-
-    @Override
-    public String usage() {
-        return "an optional version";
     }
 }

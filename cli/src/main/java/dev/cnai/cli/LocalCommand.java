@@ -1,0 +1,121 @@
+package dev.cnai.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cnai.cli.command.CommandLines;
+import dev.cnai.data.Dataset;
+import dev.cnai.data.ShardCodec;
+import dev.cnai.events.EventCodec;
+import dev.cnai.events.RunRequested;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code cnai local --dataset PATH [options]}: runs the pipeline on one machine (see {@code scripts/run-local.sh}). */
+@Command(name = "local", sortOptions = false, usageHelpAutoWidth = false,
+        description = "Runs the pipeline on this machine: the broker and the five functions as processes on "
+                + "loopback; then keeps infer serving (Ctrl-C stops all) unless --once.",
+        footer = "%nExit status (with --once): 0 a model was registered, 1 rejected, failed or timed out, 2 usage.")
+final class LocalCommand implements Callable<Integer> {
+    private final PrintStream out;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Option(names = "--once", description = "exit after the run: status 0 when a model was registered; last line is "
+            + "JSON")
+    boolean once;
+
+    @Mixin
+    RunOptions run;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "run id (default run-<timestamp>)")
+    String runId;
+
+    @Option(names = "--home", paramLabel = "DIR", defaultValue = ".cnai",
+            description = "state directory (default ${DEFAULT-VALUE})")
+    String home;
+
+    @Option(names = "--port-base", paramLabel = "P", defaultValue = "8080",
+            description = "broker port; functions use P+1..P+5 (default ${DEFAULT-VALUE})")
+    int portBase;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "PT30M",
+            description = "give up after this long (default ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Mixin
+    RepoOption repo;
+
+    LocalCommand(PrintStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path repoDir = repo.path();
+        Path homeDir = repoDir.resolve(home).toAbsolutePath().normalize();
+        String id = runId != null ? runId : "run-" + System.currentTimeMillis();
+        RunRequested request;
+        try {
+            request = run.request(id);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println(e.getMessage());
+            return CommandLines.USAGE;
+        }
+        LocalStack.Options opts = new LocalStack.Options(repoDir, homeDir, portBase, Duration.ofSeconds(90), out);
+        long t0 = System.nanoTime();
+        out.printf("starting broker and %d functions (logs in %s)%n", LocalStack.FUNCTIONS.size(),
+                homeDir.resolve("logs"));
+        LocalStack stack = LocalStack.start(opts);
+        Thread hook = new Thread(stack::close, "cnai-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        out.printf("started in %.1fs; run %s%n", (System.nanoTime() - t0) / 1e9, id);
+        stack.submitRun(id, request);
+        RunWatcher.Outcome r = new RunWatcher(stack, out).follow(id, timeout);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        if (once || !r.ok()) {
+            ObjectNode summary = EventCodec.mapper().createObjectNode();
+            summary.put("run_id", id).put("status", r.status());
+            if (r.evaluated() != null) {
+                summary.put("test_accuracy", r.evaluated().test().accuracy());
+                summary.put("macro_f1", r.evaluated().test().macroF1());
+                summary.put("rounds", r.evaluated().rounds());
+            }
+            summary.put("model", r.registered() == null ? null : r.registered().reference());
+            summary.put("reason", r.reason());
+            summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            stack.close();
+            out.println(EventCodec.mapper().writeValueAsString(summary));
+            return r.ok() ? 0 : 1;
+        }
+        printCurl(stack, id, homeDir, out);
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    private static void printCurl(LocalStack stack, String runId, Path home, PrintStream out) throws Exception {
+        byte[] testSplit = Files.readAllBytes(stack.storeDir().resolve("runs/" + runId + "/data/test.bin"));
+        Dataset test = ShardCodec.decode(testSplit);
+        float[] row = Arrays.copyOfRange(test.x(), 0, test.features());
+        Path sample = home.resolve("sample.json");
+        Files.write(sample, EventCodec.encode(Map.of("instances", List.of(row))));
+        out.printf("%ninfer is serving the production model. Classify a test digit (true label %d):%n%n", test.y()[0]);
+        out.printf("  curl -s -H 'Content-Type: application/json' --data @%s %s%n%n", sample, stack.functionUrl("infer"));
+        out.println("Ctrl-C stops the broker and the five functions.");
+    }
+}
