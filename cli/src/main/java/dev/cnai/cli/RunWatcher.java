@@ -9,7 +9,7 @@ import dev.cnai.events.ModelRegistered;
 import dev.cnai.events.ModelRejected;
 import dev.cnai.events.PipelineFailed;
 import dev.cnai.events.RoundCompleted;
-import dev.cnai.training.ClassificationMetrics;
+import dev.cnai.events.ClassificationMetrics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.time.Duration;
