@@ -1,5 +1,6 @@
 package dev.cnai.pipeline;
 
+import static dev.cnai.testing.TestRuns.withAccuracy;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,12 +47,6 @@ class RegisterStepRegistryTest {
         }
     }
 
-    static ModelEvaluated withAccuracy(ModelEvaluated e, double accuracy) {
-        ClassificationMetrics t = e.test();
-        return new ModelEvaluated(e.runId(), e.modelName(), e.rounds(), e.bestRound(), e.model(), e.weights(), e.plan(),
-                new ClassificationMetrics(t.samples(), accuracy, t.macroF1(), t.loss(), t.precision(), t.recall(),
-                        t.f1(), t.confusion()), e.validationAccuracy(), e.elapsedMillis());
-    }
 
     @Test
     void twoRunsMakeV1AndV2AndAWorseChallengerLeavesProductionOnV1() throws Exception {

@@ -1,5 +1,6 @@
 package dev.cnai.testing;
 
+import dev.cnai.events.ClassificationMetrics;
 import static dev.cnai.testing.Configs.modelSpec;
 import static dev.cnai.testing.Configs.trainingSpec;
 import dev.cnai.events.DatasetSpec;
@@ -88,5 +89,13 @@ public final class TestRuns {
     /** Trains, evaluates and registers a run as {@code production}. */
     public void registerModel(String run, ModelRegistry registry) {
         new RegisterStep(store, registry, 0.5, 0.02).handle(evaluateToEnd(run, 2));
+    }
+
+    /** {@code e} with its test accuracy replaced (the rest of its metrics kept): a better or worse challenger. */
+    public static ModelEvaluated withAccuracy(ModelEvaluated e, double accuracy) {
+        ClassificationMetrics t = e.test();
+        return new ModelEvaluated(e.runId(), e.modelName(), e.rounds(), e.bestRound(), e.model(), e.weights(), e.plan(),
+                new ClassificationMetrics(t.samples(), accuracy, t.macroF1(), t.loss(), t.precision(), t.recall(),
+                        t.f1(), t.confusion()), e.validationAccuracy(), e.elapsedMillis());
     }
 }

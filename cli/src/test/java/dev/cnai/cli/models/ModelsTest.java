@@ -1,5 +1,6 @@
 package dev.cnai.cli.models;
 
+import static dev.cnai.testing.TestRuns.withAccuracy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -74,12 +75,6 @@ class ModelsTest {
         }
     }
 
-    static ModelEvaluated withAccuracy(ModelEvaluated e, double accuracy) {
-        ClassificationMetrics t = e.test();
-        return new ModelEvaluated(e.runId(), e.modelName(), e.rounds(), e.bestRound(), e.model(), e.weights(), e.plan(),
-                new ClassificationMetrics(t.samples(), accuracy, t.macroF1(), t.loss(), t.precision(), t.recall(),
-                        t.f1(), t.confusion()), e.validationAccuracy(), e.elapsedMillis());
-    }
 
     Result models(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -60,11 +60,7 @@ class RegisterFunctionTest extends MalformedEventContract {
     @Test
     void modelBelowTheGateIsRejectedWithTheReason() throws Exception {
         ModelEvaluated e = evaluated("run-r2");
-        var t = e.test();
-        var worse = new dev.cnai.events.ClassificationMetrics(t.samples(), 0.1, t.macroF1(), t.loss(), t.precision(),
-                t.recall(), t.f1(), t.confusion());
-        ModelEvaluated bad = new ModelEvaluated(e.runId(), e.modelName(), e.rounds(), e.bestRound(), e.model(), e.weights(),
-                e.plan(), worse, e.validationAccuracy(), e.elapsedMillis());
+        ModelEvaluated bad = TestRuns.withAccuracy(e, 0.1);
         binary(EventTypes.MODEL_EVALUATED, "e-2", "run-r2", bad).then().statusCode(204);
         String data = new String(await("run-r2", EventTypes.MODEL_REJECTED, 1).get(0).getData().toBytes());
         assertTrue(data.contains("below the minimum"), data);
