@@ -86,7 +86,10 @@ abstract class ObjectStoreContract {
     /** Racing creators of one key: exactly one wins, and everyone sees the winner's object. */
     @Test
     void racingPutIfAbsentCreatesExactlyOnce() throws Exception {
-        ObjectStore store = store();
+        assertRaceCreatesExactlyOnce(store());
+    }
+
+    static void assertRaceCreatesExactlyOnce(ObjectStore store) throws Exception {
         int n = 8;
         ExecutorService pool = Executors.newFixedThreadPool(n);
         try {

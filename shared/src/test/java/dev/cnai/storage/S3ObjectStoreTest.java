@@ -29,15 +29,18 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The object-store contract on {@code s3://}, against a real S3 server (S3Proxy on loopback), and what is particular
  * to S3: multipart uploads, conditional writes, and the errors of a wrong bucket, key or endpoint.
  *
- * <p>S3Proxy 2.7 ignores {@code If-None-Match: *} on PUT (it honours it only on GET/HEAD):
- * {@link #theTestServerIgnoresIfNoneMatchOnPut} pins that. So the contract runs here with
- * {@code putIfAbsent=single-writer}, the store's documented fallback, and the default conditional mode is tested for
- * what it must do on such a server: detect it and refuse, never race.
+ * <p>What S3Proxy 3.0 does with {@code If-None-Match: *} over its local (transient, filesystem) backends, pinned by the
+ * tests below: it honours it on a plain PUT, but by checking and then writing, so racing creators can both succeed
+ * ({@link #racingConditionalCreatesOnS3ProxyAreNotAtomicYetNeverYieldWrongBytes}); it ignores it on
+ * CompleteMultipartUpload (it checks it at CreateMultipartUpload instead, which AWS does not). So the contract runs in
+ * the default conditional mode, except for its race test, which runs with {@code putIfAbsent=single-writer}; and the
+ * multipart case shows the store detecting a server that ignores the header and refusing to race.
  */
 class S3ObjectStoreTest extends ObjectStoreContract {
     static final String BUCKET = "cnai-test";
@@ -73,7 +76,14 @@ class S3ObjectStoreTest extends ObjectStoreContract {
 
     @Override
     protected ObjectStore store() {
-        return open("putIfAbsent=single-writer");
+        return open("");
+    }
+
+    /** On S3Proxy the race is only won once by the store's single-writer mode (see the class comment). */
+    @Override
+    @Test
+    void racingPutIfAbsentCreatesExactlyOnce() throws Exception {
+        assertRaceCreatesExactlyOnce(open("putIfAbsent=single-writer"));
     }
 
     @Override
@@ -88,54 +98,77 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Documents the test server: a PUT with If-None-Match: * over an existing object succeeds and overwrites. */
+    /** Pins the test server: a PUT with If-None-Match: * over an existing object is refused, the object kept. */
     @Test
-    void theTestServerIgnoresIfNoneMatchOnPut() {
+    void theTestServerRefusesASequentialConditionalPutOverAnObject() {
         try (S3Client raw = server.rawClient()) {
             raw.putObject(b -> b.bucket(BUCKET).key("inm/probe"), RequestBody.fromBytes(utf8("one")));
-            raw.putObject(b -> b.bucket(BUCKET).key("inm/probe").ifNoneMatch("*"), RequestBody.fromBytes(utf8("two")));
-            assertArrayEquals(utf8("two"), raw.getObjectAsBytes(b -> b.bucket(BUCKET).key("inm/probe")).asByteArray(),
-                    "S3Proxy now honours If-None-Match on PUT: run the contract in conditional mode");
+            S3Exception e = assertThrows(S3Exception.class, () -> raw.putObject(
+                    b -> b.bucket(BUCKET).key("inm/probe").ifNoneMatch("*"), RequestBody.fromBytes(utf8("two"))));
+            assertEquals(412, e.statusCode());
+            assertArrayEquals(utf8("one"), raw.getObjectAsBytes(b -> b.bucket(BUCKET).key("inm/probe")).asByteArray());
         }
     }
 
-    /** On a server that ignores If-None-Match, the default (conditional) putIfAbsent refuses clearly. */
+    /**
+     * Racing conditional creators on S3Proxy's transient backend: the server checks, then writes, so now and then two
+     * both hear 200 (measured: about one round in six with 8 racers). The store cannot prevent that on such a server,
+     * but the claim check still holds: every ref handed out either is the surviving object or is refused by read.
+     */
     @Test
-    void conditionalPutIfAbsentRefusesAServerThatIgnoresIfNoneMatch() {
+    void racingConditionalCreatesOnS3ProxyAreNotAtomicYetNeverYieldWrongBytes() throws Exception {
         S3ObjectStore store = open("");
-        StorageException e = assertThrows(StorageException.class, () -> store.putIfAbsent("claims/a", utf8("x")));
-        assertEquals(ErrorKind.INVALID_INPUT, e.kind());
-        assertTrue(e.getMessage().contains("If-None-Match") && e.getMessage().contains(store.location().root())
-                && e.getMessage().contains("putIfAbsent=single-writer"), e.getMessage());
-        assertFalse(store.exists("claims/a"), "nothing was written");
-        assertEquals(List.of(), store.list(""), "the probe object is gone");
-        assertThrows(StorageException.class, () -> store.putIfAbsent("claims/b", utf8("y")), "the verdict sticks");
-    }
-
-    /** Racing conditional creators on such a server: every one fails, none believes it created the object. */
-    @Test
-    void racingConditionalPutIfAbsentNeverRacesSilently() throws Exception {
-        S3ObjectStore store = open("");
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        int doubles = 0;
         try {
-            CountDownLatch start = new CountDownLatch(1);
-            List<Future<ObjectStore.PutResult>> fs = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                byte[] mine = utf8("w" + i);
-                fs.add(pool.submit(() -> {
-                    start.await();
-                    return store.putIfAbsent("race/key", mine);
-                }));
+            for (int round = 0; round < 25; round++) {
+                String key = "race/" + round;
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<ObjectStore.PutResult>> fs = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    byte[] mine = utf8("round " + round + " writer " + i);
+                    fs.add(pool.submit(() -> {
+                        start.await();
+                        return store.putIfAbsent(key, mine);
+                    }));
+                }
+                start.countDown();
+                List<ObjectStore.PutResult> done = new ArrayList<>();
+                for (Future<ObjectStore.PutResult> f : fs) {
+                    done.add(f.get());
+                }
+                long created = done.stream().filter(ObjectStore.PutResult::created).count();
+                assertTrue(created >= 1, "someone created it");
+                doubles += created > 1 ? 1 : 0;
+                ArtifactRef survivor = store.ref(key).orElseThrow();
+                for (ObjectStore.PutResult r : done) {
+                    if (!r.ref().equals(survivor)) {
+                        StorageException e = assertThrows(StorageException.class, () -> store.read(r.ref()));
+                        assertEquals(ErrorKind.INTEGRITY, e.kind());
+                    }
+                }
             }
-            start.countDown();
-            for (Future<ObjectStore.PutResult> f : fs) {
-                Exception e = assertThrows(Exception.class, f::get);
-                assertInstanceOf(StorageException.class, e.getCause());
-            }
-            assertFalse(store.exists("race/key"));
         } finally {
             pool.shutdownNow();
         }
+        System.out.println("S3Proxy conditional-create race: rounds with more than one creator: " + doubles + " of 25");
+    }
+
+    /** S3Proxy ignores If-None-Match on CompleteMultipartUpload: the store finds out and refuses, never races. */
+    @Test
+    void aServerThatIgnoresConditionalCompletionIsRefusedClearly() {
+        S3ObjectStore store = open("multipartThreshold=5242880&partSize=5242880");
+        byte[] big = new byte[6 * 1024 * 1024];
+        StorageException e = assertThrows(StorageException.class, () -> store.putIfAbsent("big/claim", big));
+        assertEquals(ErrorKind.INVALID_INPUT, e.kind());
+        assertTrue(e.getMessage().contains("If-None-Match") && e.getMessage().contains(store.location().root())
+                && e.getMessage().contains("multipart") && e.getMessage().contains("putIfAbsent=single-writer"),
+                e.getMessage());
+        assertFalse(store.exists("big/claim"), "nothing was written");
+        assertEquals(List.of(), store.list(""), "the probe object is gone");
+        assertThrows(StorageException.class, () -> store.putIfAbsent("big/other", big), "the verdict sticks");
+        assertTrue(store.putIfAbsent("small/claim", new byte[10]).created(), "small objects are still conditional PUTs");
+        assertFalse(store.putIfAbsent("small/claim", new byte[11]).created());
     }
 
     @Test
@@ -152,8 +185,10 @@ class S3ObjectStoreTest extends ObjectStoreContract {
             assertTrue(etag.matches("\"?[0-9a-f]{32}-3\"?"), "a 3-part upload's ETag: " + etag);
             assertEquals(List.of(), raw.listMultipartUploads(b -> b.bucket(BUCKET)).uploads(), "no upload left open");
         }
+        // single-writer mode: the object is created once, in parts
         assertTrue(store.putIfAbsent("big/second", big).created());
         assertFalse(store.putIfAbsent("big/second", new byte[1]).created());
+        assertEquals(ref.digest(), store.ref("big/second").orElseThrow().digest());
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -32,14 +31,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     static final String DIGEST_METADATA = "cnai-sha256";
-    /** Keys the conditional-write probe uses, under the prefix; never listed. */
-    static final String PROBE_DIR = ".cnai-probe/";
     private static final int STRIPES = 64;
 
     private final S3Location where;
     private final S3Client s3;
     private final Object[] locks = new Object[STRIPES];
-    private volatile Boolean conditionalHonoured;
+    private final S3Conditional conditional;
 
     public S3ObjectStore(S3Location where) {
         this(where, S3Clients.defaultCredentials());
@@ -48,6 +45,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     public S3ObjectStore(S3Location where, AwsCredentialsProvider credentials) {
         this.where = where;
         this.s3 = S3Clients.build(where, credentials);
+        this.conditional = new S3Conditional(s3, where);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -83,15 +81,14 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 return new PutResult(mine, true);
             }
         }
-        requireConditionalWrites();
+        conditional.require(data.length);
         for (int attempt = 0; ; attempt++) {
             try {
                 write(k, data, digest, true);
                 return new PutResult(mine, true);
             } catch (S3Exception e) {
                 if (S3Errors.notImplemented(e)) {
-                    conditionalHonoured = false;
-                    throw conditionalUnsupported("answered " + e.statusCode() + " NotImplemented to If-None-Match: *");
+                    throw conditional.notImplemented(data.length, e);
                 }
                 boolean lost = S3Errors.preconditionFailed(e);
                 if (!lost && !S3Errors.conditionalConflict(e) || attempt >= 4) {
@@ -155,7 +152,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             for (S3Object o : s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(where.bucket())
                     .prefix(p.isEmpty() ? where.prefix() : p).build()).contents()) {
                 String key = o.key().substring(where.prefix().length());
-                if (!key.startsWith(PROBE_DIR)) {
+                if (!key.startsWith(S3Conditional.PROBE_DIR)) {
                     keys.add(key);
                 }
             }
@@ -206,65 +203,6 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             req.ifNoneMatch("*");
         }
         s3.putObject(req.build(), RequestBody.fromBytes(data));
-    }
-
-    /**
-     * Once per store: creates a probe object twice with {@code If-None-Match: *}. A server that honours it refuses the
-     * second (412); one that ignores the header overwrites silently, and then every putIfAbsent fails rather than race.
-     */
-    private void requireConditionalWrites() {
-        Boolean known = conditionalHonoured;
-        if (known == null) {
-            synchronized (this) {
-                if (conditionalHonoured == null) {
-                    conditionalHonoured = probe();
-                }
-                known = conditionalHonoured;
-            }
-        }
-        if (!known) {
-            throw conditionalUnsupported("overwrote an existing object despite If-None-Match: *");
-        }
-    }
-
-    private boolean probe() {
-        String k = where.prefix() + PROBE_DIR + UUID.randomUUID();
-        byte[] probe = new byte[0];
-        String digest = Digests.sha256(probe);
-        try {
-            write(k, probe, digest, true);
-            try {
-                write(k, probe, digest, true);
-                return false;
-            } catch (S3Exception e) {
-                if (S3Errors.preconditionFailed(e)) {
-                    return true;
-                }
-                if (S3Errors.notImplemented(e)) {
-                    return false;
-                }
-                throw e;
-            }
-        } catch (S3Exception e) {
-            if (S3Errors.notImplemented(e)) {
-                return false;
-            }
-            throw S3Errors.map("probe conditional writes at", "s3://" + where.bucket() + "/" + k, where, e);
-        } catch (SdkException e) {
-            throw S3Errors.map("probe conditional writes at", "s3://" + where.bucket() + "/" + k, where, e);
-        } finally {
-            try {
-                s3.deleteObject(b -> b.bucket(where.bucket()).key(k));
-            } catch (SdkException ignored) {
-                // the probe object is empty and never listed
-            }
-        }
-    }
-
-    private StorageException conditionalUnsupported(String what) {
-        return StorageException.badConfig(where.root(), "the server " + what + ", so putIfAbsent cannot be atomic "
-                + "here; use a server with conditional writes (AWS S3, MinIO, Ceph RGW, …) or, where this process is "
-                + "the only writer under the prefix, ?putIfAbsent=single-writer (see docs/storage.md)");
     }
 
     private String objectKey(String key) {
