@@ -56,8 +56,10 @@ public record S3Location(String bucket, String prefix, Optional<URI> endpoint, S
         if (!bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")) {
             throw StorageException.badConfig("s3://" + bucket, "bucket names are 3-63 characters of a-z, 0-9, '.', '-'");
         }
-        if (!prefix.isEmpty() && (!prefix.endsWith("/") || prefix.startsWith("/") || prefix.contains("//"))) {
-            throw StorageException.badConfig("s3://" + bucket + "/" + prefix, "the prefix must be relative and end in '/'");
+        if (!prefix.isEmpty() && (!prefix.endsWith("/") || prefix.startsWith("/") || prefix.contains("//")
+                || ("/" + prefix).contains("/../") || ("/" + prefix).contains("/./"))) {
+            throw StorageException.badConfig("s3://" + bucket + "/" + prefix,
+                    "the prefix must be relative, end in '/' and have no empty, '.' or '..' segments");
         }
         if (partSize < MIN_PART_SIZE || multipartThreshold < MIN_PART_SIZE) {
             throw StorageException.badConfig(root(bucket, prefix),
