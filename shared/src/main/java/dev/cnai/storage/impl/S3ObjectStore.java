@@ -95,11 +95,14 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     throw S3Errors.map("create", mine.uri(), where, e);
                 }
                 if (lost) {
+                    // also what a retry of our own landed-but-unanswered attempt sees: then the ref is ours
                     Optional<ArtifactRef> existing = ref(key);
                     if (existing.isPresent()) {
                         return new PutResult(existing.get(), false);
                     }
                     // created and deleted again since our attempt: try once more
+                } else {
+                    pause(25L << attempt); // 409 ConditionalRequestConflict: another conditional write is in flight
                 }
             } catch (SdkException e) {
                 throw S3Errors.map("create", mine.uri(), where, e);
@@ -186,6 +189,15 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     @Override
     public void close() {
         s3.close();
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw StorageException.unavailable("interrupted while retrying a conditional write", e);
+        }
     }
 
     static Map<String, String> metadata(String digest) {
