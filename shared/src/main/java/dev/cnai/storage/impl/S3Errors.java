@@ -14,7 +14,7 @@ final class S3Errors {
     private S3Errors() {
     }
 
-    /** The error code S3 sends when it ignores nothing but cannot do a conditional write. */
+    /** 501 NotImplemented: the server does not support a header of the request (here If-None-Match). */
     static boolean notImplemented(S3Exception e) {
         return e.statusCode() == 501 || "NotImplemented".equals(code(e));
     }
