@@ -112,7 +112,7 @@ class S3ObjectStoreTest extends ObjectStoreContract {
 
     /**
      * Racing conditional creators on S3Proxy's transient backend: the server checks, then writes, so now and then two
-     * both hear 200 (measured: 1 to 3 rounds of 25 with 8 racers). The store cannot prevent that on such a server,
+     * both hear 200 (measured: 1 to 4 rounds of 25 with 8 racers). The store cannot prevent that on such a server,
      * but the claim check still holds: every ref handed out either is the surviving object or is refused by read.
      */
     @Test
