@@ -29,6 +29,16 @@ public final class StorageException extends CnaiException {
 
     public static StorageException unsupportedScheme(String uri) {
         return new StorageException(ErrorKind.INVALID_INPUT,
-                "unsupported storage URI '" + uri + "': use file:///absolute/path (s3:// arrives with the S3 store)", null);
+                "unsupported storage URI '" + uri + "': use file:///absolute/path or s3://bucket/prefix", null);
+    }
+
+    /** A storage location whose configuration can never work as written (bad URI, option, value). */
+    public static StorageException badConfig(String uri, String why) {
+        return new StorageException(ErrorKind.INVALID_INPUT, "invalid storage location " + uri + ": " + why, null);
+    }
+
+    /** The backing service is unusable right now (unreachable, bucket missing, access denied, wrong region). */
+    public static StorageException unavailable(String message, Throwable cause) {
+        return new StorageException(ErrorKind.UNAVAILABLE, message, cause);
     }
 }
