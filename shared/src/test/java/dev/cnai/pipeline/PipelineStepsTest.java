@@ -138,12 +138,8 @@ class PipelineStepsTest {
 
     @Test
     void onlyOneDeliveryDecidesARoundAndAConfirmedOutcomeIsNotReEmitted() {
-        List<OutgoingEvent> prepared = preprocess.handle(request("run-d", 2), "run-d");
         int deciding = 0;
-        List<ShardTrained> trained = new ArrayList<>();
-        for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
-            trained.add((ShardTrained) train.handle((ShardAssigned) e.data()).data());
-        }
+        List<ShardTrained> trained = trainFirstRound("run-d");
         String decided = null;
         for (ShardTrained t : trained) {
             List<OutgoingEvent> out = evaluate.handle(t);
@@ -163,11 +159,7 @@ class PipelineStepsTest {
     void twoReplicasRacingOnOneStoreDecideAndEmitEachRoundOnce() throws Exception {
         for (int trial = 0; trial < 3; trial++) {
             String run = "run-r" + trial;
-            List<OutgoingEvent> prepared = preprocess.handle(request(run, 2), run);
-            List<ShardTrained> trained = new ArrayList<>();
-            for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
-                trained.add((ShardTrained) train.handle((ShardAssigned) e.data()).data());
-            }
+            List<ShardTrained> trained = trainFirstRound(run);
             EvaluateStep a = new EvaluateStep(store);
             EvaluateStep b = new EvaluateStep(store);
             List<ShardTrained> reversed = new ArrayList<>(trained);
@@ -201,11 +193,7 @@ class PipelineStepsTest {
 
     @Test
     void aCrashBetweenDecidingAndEmittingIsRecoveredByTheDecidingReportOnly() {
-        List<OutgoingEvent> prepared = preprocess.handle(request("run-f", 2), "run-f");
-        List<ShardTrained> trained = new ArrayList<>();
-        for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
-            trained.add((ShardTrained) train.handle((ShardAssigned) e.data()).data());
-        }
+        List<ShardTrained> trained = trainFirstRound("run-f");
         for (ShardTrained t : trained.subList(0, 3)) {
             assertEquals(List.of(), evaluate.handle(t));
         }
@@ -228,11 +216,7 @@ class PipelineStepsTest {
 
     @Test
     void aCrashBeforeTheRoundIsClaimedIsRecoveredByTheRedelivery() {
-        List<OutgoingEvent> prepared = preprocess.handle(request("run-g", 2), "run-g");
-        List<ShardTrained> trained = new ArrayList<>();
-        for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
-            trained.add((ShardTrained) train.handle((ShardAssigned) e.data()).data());
-        }
+        List<ShardTrained> trained = trainFirstRound("run-g");
         EvaluateStep crashing = new EvaluateStep(new FailingStore(store, "rounds/1/result.json"));
         for (ShardTrained t : trained.subList(0, 3)) {
             assertEquals(List.of(), crashing.handle(t));
@@ -330,6 +314,16 @@ class PipelineStepsTest {
         byte[] second = store.read(runRounds(preprocess.handle(req, "run-d")).model());
         assertTrue(first.length > 1000);
         assertArrayEquals(first, second);
+    }
+
+    /** Preprocesses run {@code run} and trains each of its round-1 shard assignments once: the round-1 reports. */
+    private List<ShardTrained> trainFirstRound(String run) {
+        List<OutgoingEvent> prepared = preprocess.handle(request(run, 2), run);
+        List<ShardTrained> trained = new ArrayList<>();
+        for (OutgoingEvent e : prepared.subList(1, prepared.size())) {
+            trained.add((ShardTrained) train.handle((ShardAssigned) e.data()).data());
+        }
+        return trained;
     }
 
     private ModelEvaluated runRounds(List<OutgoingEvent> prepared) {

@@ -13,7 +13,6 @@ import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersionDetector;
 import dev.cnai.errors.ErrorKind;
-import dev.cnai.storage.Digests;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -34,14 +32,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The registry against a real OCI distribution server: docker-registry 2.8 on loopback. */
-class OciDistributionRegistryTest {
+class OciDistributionRegistryTest extends ModelRegistryContract {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String MODEL = "mnist-mlp";
     private static final String USER = "cnai";
     private static final String PASSWORD = "s3cret-Pa55word";
     private static final AtomicInteger NAMESPACES = new AtomicInteger();
@@ -52,7 +48,6 @@ class OciDistributionRegistryTest {
     static DockerRegistry secured;
 
     String location;
-    ModelRegistry registry;
 
     @BeforeAll
     static void startRegistries() throws Exception {
@@ -73,24 +68,20 @@ class OciDistributionRegistryTest {
         }
     }
 
-    @BeforeEach
-    void open() {
+    @Override
+    ModelRegistry openFresh() {
         location = anonymous.location("t" + NAMESPACES.incrementAndGet() + "/models");
-        registry = Registries.open(location, RegistryCredentials.none());
+        return reopen();
     }
 
-    @Test
-    void pushThenPullRoundTripsVerifiedBytes() {
-        ModelPush push = Fixtures.push(MODEL, "run-1");
-        ModelVersion v = registry.push(push);
-        assertEquals("v1", v.version());
-        assertEquals(Digests.sha256(push.onnx()), v.modelDigest());
+    @Override
+    ModelRegistry reopen() {
+        return Registries.open(location, RegistryCredentials.none());
+    }
 
-        PulledModel pulled = Registries.open(location, RegistryCredentials.none()).pull(MODEL, "v1");
-        assertArrayEquals(push.onnx(), pulled.onnx());
-        assertEquals(v, pulled.version());
-        assertEquals(location + "/" + MODEL + ":v1", registry.reference(MODEL, "v1"));
-        assertEquals(List.of(MODEL), registry.names());
+    @Override
+    String expectedReference(String name, String version) {
+        return location + "/" + name + ":" + version;
     }
 
     @Test
@@ -177,38 +168,6 @@ class OciDistributionRegistryTest {
         assertEquals(ErrorKind.INTEGRITY, e.kind());
         assertTrue(e.getMessage().contains("weight layer model.onnx of " + MODEL + ":v1"), e.getMessage());
         assertTrue(e.getMessage().contains(v.modelDigest()), e.getMessage());
-    }
-
-    @Test
-    void deleteRefusesAnAliasedVersionAndRemovesOthers() {
-        registry.push(Fixtures.push(MODEL, "run-1"));
-        registry.push(Fixtures.push(MODEL, "run-2"));
-        registry.tag(MODEL, "v2", "production");
-
-        RegistryException e = assertThrows(RegistryException.class, () -> registry.delete(MODEL, "v2"));
-        assertEquals(ErrorKind.CONFLICT, e.kind());
-        assertTrue(e.getMessage().contains("production"), e.getMessage());
-
-        registry.delete(MODEL, "v1");
-        assertEquals(List.of("v2"), registry.list(MODEL).stream().map(ModelVersion::version).toList());
-        assertEquals(ErrorKind.NOT_FOUND, assertThrows(RegistryException.class,
-                () -> registry.delete(MODEL, "v1")).kind());
-        assertEquals("v2", registry.resolve(MODEL, "production").orElseThrow().version());
-    }
-
-    @Test
-    void rejectionsAreRecordedOncePerRunAndAreNotRefs() {
-        registry.push(Fixtures.push(MODEL, "run-1"));
-        ModelRejection r = new ModelRejection(MODEL, "run-2", "test accuracy 0.5 is below the minimum 0.85",
-                Fixtures.DATASET, Map.of("accuracy", 0.5), Fixtures.CREATED);
-        registry.recordRejection(r);
-        registry.recordRejection(r);
-        assertEquals(List.of(r), registry.rejections(MODEL));
-        assertEquals(List.of("v1"), registry.list(MODEL).stream().map(ModelVersion::version).toList());
-        assertEquals(ErrorKind.NOT_FOUND, assertThrows(RegistryException.class,
-                () -> registry.pull(MODEL, "rejected-run-2")).kind());
-        assertEquals(ErrorKind.INVALID_INPUT, assertThrows(RegistryException.class,
-                () -> registry.tag(MODEL, "v1", "rejected-x")).kind());
     }
 
     @Test

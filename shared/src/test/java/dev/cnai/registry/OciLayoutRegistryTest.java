@@ -29,38 +29,33 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class OciLayoutRegistryTest {
+class OciLayoutRegistryTest extends ModelRegistryContract {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String MODEL = "mnist-mlp";
 
     @TempDir
     Path root;
-    ModelRegistry registry;
 
-    @BeforeEach
-    void open() {
-        registry = Registries.open("oci-layout:" + root);
+    @Override
+    ModelRegistry openFresh() {
+        return reopen();
     }
 
-    @Test
-    void pushThenPullRoundTripsVerifiedBytes() {
-        ModelPush push = Fixtures.push(MODEL, "run-1");
-        ModelVersion v = registry.push(push);
+    @Override
+    ModelRegistry reopen() {
+        return Registries.open("oci-layout:" + root);
+    }
 
-        assertEquals("v1", v.version());
-        assertEquals(Digests.sha256(push.onnx()), v.modelDigest());
-        assertEquals(push.onnx().length, v.modelSize());
-        assertEquals("run-1", v.runId());
+    @Override
+    String expectedReference(String name, String version) {
+        return "oci-layout:" + root.toAbsolutePath().resolve(name) + ":" + version;
+    }
 
-        PulledModel pulled = registry.pull(MODEL, "v1");
-        assertArrayEquals(push.onnx(), pulled.onnx());
-        assertEquals(v, pulled.version());
+    @Override
+    void verifyStored(ModelVersion v) {
         assertEquals(v.manifestDigest(), Digests.sha256(readBytes(Fixtures.blob(root.resolve(MODEL), v.manifestDigest()))));
-        assertEquals(List.of(MODEL), registry.names());
     }
 
     @Test
@@ -198,9 +193,7 @@ class OciLayoutRegistryTest {
 
     @Test
     void pullOfUnknownRefIsNotFoundAndNamesKnownRefs() {
-        registry.push(Fixtures.push(MODEL, "run-a"));
-        registry.push(Fixtures.push(MODEL, "run-b"));
-        registry.tag(MODEL, "v2", "production");
+        pushTwoVersionsAndTag("v2", "production");
         RegistryException e = assertThrows(RegistryException.class, () -> registry.pull(MODEL, "v9"));
         assertEquals(ErrorKind.NOT_FOUND, e.kind());
         assertEquals("model mnist-mlp has no version or alias 'v9'; known: v1, v2, production", e.getMessage());
@@ -291,9 +284,7 @@ class OciLayoutRegistryTest {
 
     @Test
     void layoutIsAValidOciImageLayout() throws Exception {
-        registry.push(Fixtures.push(MODEL, "run-a"));
-        registry.push(Fixtures.push(MODEL, "run-b"));
-        registry.tag(MODEL, "v2", "production");
+        pushTwoVersionsAndTag("v2", "production");
         Path dir = root.resolve(MODEL);
 
         JsonNode layout = JSON.readTree(dir.resolve("oci-layout").toFile());
@@ -341,26 +332,6 @@ class OciLayoutRegistryTest {
             assertEquals(ErrorKind.INVALID_INPUT, e.kind(), e.getMessage());
         }
         assertEquals(List.of(), registry.names());
-    }
-
-    @Test
-    void deleteRefusesAnAliasedVersionAndRejectionsAreListedButAreNotRefs() {
-        registry.push(Fixtures.push(MODEL, "run-1"));
-        registry.push(Fixtures.push(MODEL, "run-2"));
-        registry.tag(MODEL, "v1", "production");
-        RegistryException e = assertThrows(RegistryException.class, () -> registry.delete(MODEL, "v1"));
-        assertEquals(ErrorKind.CONFLICT, e.kind());
-        assertTrue(e.getMessage().contains("production"), e.getMessage());
-        registry.delete(MODEL, "v2");
-        assertEquals(List.of("v1"), registry.list(MODEL).stream().map(ModelVersion::version).toList());
-
-        ModelRejection r = new ModelRejection(MODEL, "run 3/odd id", "below the bar", Fixtures.DATASET,
-                Map.of("accuracy", 0.4), Fixtures.CREATED);
-        registry.recordRejection(r);
-        registry.recordRejection(r);
-        assertEquals(List.of(r), registry.rejections(MODEL));
-        assertEquals(List.of("v1"), registry.list(MODEL).stream().map(ModelVersion::version).toList());
-        assertEquals(List.of("production"), registry.list(MODEL).get(0).aliases());
     }
 
     private static JsonSchema schema() throws Exception {

@@ -9,7 +9,11 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.NormStats;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Checks {@link JavaTrainer#gradient} against central finite differences of {@link JavaTrainer#loss} (computed in
@@ -21,26 +25,21 @@ class GradientCheckTest {
     private static final double REL_TOL = 1e-3;
     private static final NormStats STATS = new NormStats(0.3, 1.7);
 
-    @Test
-    void softmaxGradientMatchesFiniteDifferences() {
-        check(arch("softmax", null), TestData.blobs(24, 6, 4, 1.0, 0.0, 3), 0.01);
+    /** Each case with its finite-difference step: CNNs use a smaller one, as a larger one moves pre-activations
+     * across ReLU and max-pool kinks. */
+    static Stream<Arguments> cases() {
+        GradientCase cnn = new GradientCase("cnn", arch("cnn", List.of(5), List.of(2, 3)),
+                OnnxTrainerTest.images(10, 3, 6), 0.01);
+        return Stream.concat(GradientCase.dense().map(c -> Arguments.of(c, EPS)), Stream.of(Arguments.of(cnn, 1e-4f)));
     }
 
-    @Test
-    void mlpGradientMatchesFiniteDifferences() {
-        check(arch("mlp", List.of(7, 5)), TestData.blobs(20, 6, 3, 1.0, 0.5, 4), 0.02);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gradientMatchesFiniteDifferences(GradientCase c, float eps) {
+        check(c.spec(), c.data(), c.l2(), eps);
     }
 
-    @Test
-    void cnnGradientMatchesFiniteDifferences() {
-        check(arch("cnn", List.of(5), List.of(2, 3)), OnnxTrainerTest.images(10, 3, 6), 0.01, 1e-4f);
-    }
-
-    private static void check(Architecture spec, Dataset data, double l2) {
-        check(spec, data, l2, EPS);
-    }
-
-    /** CNNs use a smaller step: a larger one moves pre-activations across ReLU and max-pool kinks. */
+    /** Compares the analytic gradient with central differences of step {@code eps}. */
     private static void check(Architecture spec, Dataset data, double l2, float eps) {
         Weights w = spec.initialize(data.features(), data.classes(), 11);
         // non-zero biases so that their gradient path is exercised away from the initial point

@@ -16,7 +16,10 @@ import dev.cnai.data.NormStats;
 import dev.cnai.training.impl.Providers;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The ONNX Runtime engine against the plain-Java oracle and finite differences.
@@ -30,19 +33,15 @@ import org.junit.jupiter.api.Test;
 class OnnxTrainerTest {
     private static final NormStats STATS = new NormStats(0.3, 1.7);
 
-    @Test
-    void softmaxGradientMatchesJavaReference() {
-        matchesJava(arch("softmax", null), TestData.blobs(24, 6, 4, 1.0, 0.0, 3), 0.01);
+    static Stream<GradientCase> cases() {
+        return Stream.concat(GradientCase.dense(),
+                Stream.of(new GradientCase("cnn", arch("cnn", List.of(6), List.of(3, 4)), images(12, 3, 9), 0.01)));
     }
 
-    @Test
-    void mlpGradientMatchesJavaReference() {
-        matchesJava(arch("mlp", List.of(7, 5)), TestData.blobs(20, 6, 3, 1.0, 0.5, 4), 0.02);
-    }
-
-    @Test
-    void cnnGradientMatchesJavaReference() {
-        matchesJava(arch("cnn", List.of(6), List.of(3, 4)), images(12, 3, 9), 0.01);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void gradientMatchesJavaReference(GradientCase c) {
+        matchesJava(c.spec(), c.data(), c.l2());
     }
 
     @Test

@@ -11,12 +11,8 @@ import dev.cnai.events.EventTypes;
 import dev.cnai.events.ModelPromoted;
 import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.functions.support.testing.MalformedEventContract;
-import dev.cnai.registry.Registries;
-import dev.cnai.storage.ObjectStores;
-import dev.cnai.testing.TestRuns;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.MethodOrderer;
@@ -52,15 +48,12 @@ class InferFunctionTest extends MalformedEventContract {
      * alone or in any order; a repeated promotion of the loaded version is a no-op.
      */
     static ModelPromoted promoted() throws Exception {
-        var registry = Registries.open(FunctionTestResource.registryDir().toString());
-        if (registry.resolve("blobs", "production").isEmpty()) {
-            new TestRuns(ObjectStores.open(FunctionTestResource.storeDir().toString()), Files.createTempDirectory("if"))
-                    .registerModel("run-i1", registry);
+        var registry = BlobsModel.registry();
+        if (registry.resolve(BlobsModel.NAME, "production").isEmpty()) {
+            BlobsModel.register(registry, "run-i1", "if");
         }
-        var v = registry.resolve("blobs", "production").orElseThrow();
-        ModelPromoted promoted = new ModelPromoted("run-i1", "blobs", "production", v.version(),
-                registry.reference("blobs", v.version()), v.manifestDigest(), v.modelDigest());
-        binary(EventTypes.MODEL_PROMOTED, "p-1", "run-i1", promoted).then().statusCode(204);
+        ModelPromoted promoted = BlobsModel.productionPromotion(registry, "run-i1");
+        BlobsModel.send("p-1", promoted);
         return promoted;
     }
 

@@ -1,22 +1,15 @@
 package dev.cnai.functions.infer;
 
-import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cnai.events.EventTypes;
-import dev.cnai.events.ModelPromoted;
 import dev.cnai.functions.support.testing.FunctionTestResource;
-import dev.cnai.registry.Registries;
-import dev.cnai.storage.ObjectStores;
-import dev.cnai.testing.TestRuns;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +34,9 @@ class OipBackPressureTest {
 
     @Test
     void aFullQueueIs429WithRetryAfterAndTheRestSucceed() throws Exception {
-        var registry = Registries.open(FunctionTestResource.registryDir().toString());
-        new TestRuns(ObjectStores.open(FunctionTestResource.storeDir().toString()), Files.createTempDirectory("bp"))
-                .registerModel("run-b1", registry);
-        var v = registry.resolve("blobs", "production").orElseThrow();
-        binary(EventTypes.MODEL_PROMOTED, "p-b1", "run-b1", new ModelPromoted("run-b1", "blobs", "production",
-                v.version(), registry.reference("blobs", v.version()), v.manifestDigest(), v.modelDigest()))
-                .then().statusCode(204);
+        var registry = BlobsModel.registry();
+        BlobsModel.register(registry, "run-b1", "bp");
+        BlobsModel.send("p-b1", BlobsModel.productionPromotion(registry, "run-b1"));
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 64; i++) {
             rows.append(i == 0 ? "" : ", ").append("[1, 2, 3, 4, 5, 6, 7, 8]");
