@@ -50,6 +50,10 @@ final class LocalCommand implements Callable<Integer> {
             description = "state directory (default ${DEFAULT-VALUE})")
     String home;
 
+    @Option(names = "--store", paramLabel = "URI", description = "the functions' object store: a directory or "
+            + "s3://bucket/prefix[?endpoint=…&pathStyle=true] (default $CNAI_STORE, else <home>/store; docs/storage.md)")
+    String store;
+
     @Option(names = "--port-base", paramLabel = "P", defaultValue = "8080",
             description = "broker port; functions use P+1..P+5 (default ${DEFAULT-VALUE})")
     int portBase;
@@ -77,7 +81,8 @@ final class LocalCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return CommandLines.USAGE;
         }
-        LocalStack.Options opts = new LocalStack.Options(repoDir, homeDir, portBase, Duration.ofSeconds(90), out);
+        LocalStack.Options opts = new LocalStack.Options(repoDir, homeDir, portBase, Duration.ofSeconds(90), out)
+                .withStore(store != null ? store : System.getenv("CNAI_STORE"));
         long t0 = System.nanoTime();
         out.printf("starting broker and %d functions (logs in %s)%n", LocalStack.FUNCTIONS.size(),
                 homeDir.resolve("logs"));
@@ -110,7 +115,7 @@ final class LocalCommand implements Callable<Integer> {
     }
 
     private static void printCurl(LocalStack stack, String runId, Path home, PrintStream out) throws Exception {
-        byte[] testSplit = Files.readAllBytes(stack.storeDir().resolve("runs/" + runId + "/data/test.bin"));
+        byte[] testSplit = stack.objectStore().get("runs/" + runId + "/data/test.bin").orElseThrow();
         Dataset test = ShardCodec.decode(testSplit);
         float[] row = Arrays.copyOfRange(test.x(), 0, test.features());
         Path sample = home.resolve("sample.json");

@@ -3,6 +3,8 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.storage.ObjectStore;
+import dev.cnai.storage.ObjectStores;
 import dev.cnai.events.RunRequested;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -43,10 +45,11 @@ public final class LocalStack implements AutoCloseable {
      * {@code onDemand} functions are scaled to zero by the broker: started on their first event (or first request
      * through its activator), stopped after {@code idleTimeout} without one. They keep their ports.
      * {@code brokerEnv} is added to the broker process's environment (which otherwise inherits this one), e.g.
-     * {@code CNAI_BROKER_FAULTS} to turn on the broker's fault injection.
+     * {@code CNAI_BROKER_FAULTS} to turn on the broker's fault injection. {@code store} is the functions' object store
+     * root ({@code s3://bucket/prefix?…} or a directory; null: {@code <home>/store}).
      */
     public record Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out,
-            Set<String> onDemand, Duration idleTimeout, Map<String, String> brokerEnv) {
+            Set<String> onDemand, Duration idleTimeout, Map<String, String> brokerEnv, String store) {
         public Options {
             onDemand = Set.copyOf(onDemand);
             brokerEnv = brokerEnv == null ? Map.of() : Map.copyOf(brokerEnv);
@@ -67,12 +70,17 @@ public final class LocalStack implements AutoCloseable {
         /** Options with no extra broker environment. */
         public Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out,
                 Set<String> onDemand, Duration idleTimeout) {
-            this(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, Map.of());
+            this(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, Map.of(), null);
         }
 
         /** A copy whose broker process also gets {@code env} (e.g. {@code CNAI_BROKER_FAULTS=seed=7,...}). */
         public Options withBrokerEnv(Map<String, String> env) {
-            return new Options(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, env);
+            return new Options(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, env, store);
+        }
+
+        /** A copy whose functions use the object store at {@code root} (null: {@code <home>/store}). */
+        public Options withStore(String root) {
+            return new Options(repo, home, portBase, startTimeout, out, onDemand, idleTimeout, brokerEnv, root);
         }
     }
 
@@ -148,8 +156,19 @@ public final class LocalStack implements AutoCloseable {
         return options.home().resolve("logs/broker.log");
     }
 
+    /** The local directory of the default {@code file://} store (unused when {@link #store()} is another root). */
     public Path storeDir() {
         return options.home().resolve("store");
+    }
+
+    /** The functions' object store root: {@code --store}, or {@link #storeDir()}. */
+    public String store() {
+        return options.store() != null ? options.store() : storeDir().toString();
+    }
+
+    /** The functions' object store, opened here (for reading a run's artifacts). */
+    public ObjectStore objectStore() {
+        return ObjectStores.open(store());
     }
 
     public Path registryDir() {
@@ -192,7 +211,7 @@ public final class LocalStack implements AutoCloseable {
             Path jar = require(options.repo().resolve("functions/" + f + "/target/quarkus-app/quarkus-run.jar"));
             int port = options.portBase() + 1 + FUNCTIONS.indexOf(f);
             commands.put(f, List.of(java, "-XX:+UseSerialGC", "-Xmx768m", "-Dquarkus.http.port=" + port,
-                    "-Dcnai.storage-root=" + storeDir(), "-Dcnai.registry=" + registryDir(), "-jar", jar.toString()));
+                    "-Dcnai.storage-root=" + store(), "-Dcnai.registry=" + registryDir(), "-jar", jar.toString()));
         }
         // Scale to zero: the broker starts these on their first event (K_SINK = itself) and stops them when idle.
         for (String f : FUNCTIONS) {

@@ -20,4 +20,17 @@ public final class Digests {
     public static boolean isSha256(String digest) {
         return digest != null && digest.matches("sha256:[0-9a-f]{64}");
     }
+
+    /**
+     * {@code data} if its sha256 is the digest {@code ref} claims; never returns tampered bytes.
+     *
+     * @throws StorageException INTEGRITY naming the URI and both digests
+     */
+    public static byte[] verified(ArtifactRef ref, byte[] data) {
+        String actual = sha256(data);
+        if (!actual.equals(ref.digest())) {
+            throw StorageException.digestMismatch(ref.uri(), ref.digest(), actual);
+        }
+        return data;
+    }
 }

@@ -104,11 +104,7 @@ public final class FileObjectStore implements ObjectStore {
         } catch (IOException e) {
             throw StorageException.io("cannot read " + ref.uri(), e);
         }
-        String actual = Digests.sha256(data);
-        if (!actual.equals(ref.digest())) {
-            throw StorageException.digestMismatch(ref.uri(), ref.digest(), actual);
-        }
-        return data;
+        return Digests.verified(ref, data);
     }
 
     @Override

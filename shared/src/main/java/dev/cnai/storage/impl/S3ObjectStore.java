@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -105,8 +106,24 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     pause(25L << attempt); // 409 ConditionalRequestConflict: another conditional write is in flight
                 }
             } catch (SdkException e) {
+                // A server may answer 412 before it has read the body (S3Proxy does when writers race); the JDK's
+                // client then reports an I/O error while writing, and the SDK's retries meet the same 412 again.
+                // The object exists: the conditional create lost, exactly as with a 412 that arrived.
+                Optional<ArtifactRef> existing = e instanceof SdkClientException
+                        ? existingAfterFailure(key) : Optional.empty();
+                if (existing.isPresent()) {
+                    return new PutResult(existing.get(), false);
+                }
                 throw S3Errors.map("create", mine.uri(), where, e);
             }
+        }
+    }
+
+    private Optional<ArtifactRef> existingAfterFailure(String key) {
+        try {
+            return ref(key);
+        } catch (StorageException unreachable) {
+            return Optional.empty();
         }
     }
 
@@ -127,11 +144,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     public byte[] read(ArtifactRef ref) {
         String key = keyOf(ref.uri());
         byte[] data = get(key).orElseThrow(() -> StorageException.notFound(ref.uri()));
-        String actual = Digests.sha256(data);
-        if (!actual.equals(ref.digest())) {
-            throw StorageException.digestMismatch(ref.uri(), ref.digest(), actual);
-        }
-        return data;
+        return Digests.verified(ref, data);
     }
 
     @Override

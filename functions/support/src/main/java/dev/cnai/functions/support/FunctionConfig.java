@@ -16,8 +16,12 @@ public interface FunctionConfig {
     /** CloudEvent types this function accepts; a plain JSON POST is treated as an event of the first one. */
     List<String> accepts();
 
-    /** Object store root: a directory path or {@code file:} URI ({@code s3://} arrives with the S3 store). */
-    @WithDefault(".cnai/store")
+    /**
+     * Object store root: a directory, a {@code file:} URI or {@code s3://bucket/prefix[?options]} (docs/storage.md).
+     * Set by {@code cnai.storage-root} / {@code CNAI_STORAGE_ROOT}, else {@code cnai.store} / {@code CNAI_STORE} (the
+     * name the CLI's {@code --store} uses too), else {@code .cnai/store}.
+     */
+    @WithDefault("${cnai.store:.cnai/store}")
     String storageRoot();
 
     /** Model registry location: a directory holding one OCI image layout per model, or {@code oci-layout:/path}. */
