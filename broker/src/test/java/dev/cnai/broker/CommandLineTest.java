@@ -146,6 +146,17 @@ class CommandLineTest {
     }
 
     @Test
+    void theDeadLetterMainTakesTheSinkOptionsWithOrWithoutTheSinkWord() {
+        PrintStream out = new PrintStream(outBytes, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(errBytes, true, StandardCharsets.UTF_8);
+        assertEquals(0, DeadLetterMain.run(new String[] {"--help"}, out, err));
+        assertTrue(out().contains("Usage: dead-letter-sink") && out().contains("--max-body"), out());
+        outBytes.reset();
+        assertEquals(0, DeadLetterMain.run(new String[] {"sink", "--help"}, out, err), err());
+        assertTrue(out().contains("--file"), out());
+    }
+
+    @Test
     void atSignDataIsNotExpandedAsAnArgumentFile() {
         // --data @file is send's own syntax; picocli must not read it as an argument file
         assertEquals(1, run("send", "--broker", "http://127.0.0.1:1", "--type", "t", "--source", "/s",

@@ -1,7 +1,6 @@
 package dev.cnai.broker.deadletter;
 
 import dev.cnai.broker.BrokerConfig;
-import dev.cnai.broker.DeadLetterSink;
 import dev.cnai.broker.Main;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -39,8 +39,14 @@ public final class DeadLetterMain {
         }
     }
 
-    /** Runs the sink command with {@code args} (its options only) and returns its exit status. */
+    /**
+     * Runs the sink command with {@code args} (its options; a leading {@code sink}, as manifests written for
+     * {@code java -jar cnai-local-broker.jar sink ...} pass it, is skipped) and returns its exit status.
+     */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("sink")) {
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         return Main.configure(new CommandLine(new Sink(out)).setCommandName("dead-letter-sink"), out, err)
                 .execute(args);
     }
