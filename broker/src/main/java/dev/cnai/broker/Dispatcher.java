@@ -136,7 +136,7 @@ public final class Dispatcher implements AutoCloseable {
         Delivery d = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, target.orElse(null), false, 0);
         if (target.isEmpty()) {
             deadLetter(d, "subscriber not resolvable: " + resolver.unresolvedReason(trigger.subscriber()),
-                    null, "", 0);
+                    null, null, 0);
             return;
         }
         submit(d, 1);
@@ -183,7 +183,50 @@ public final class Dispatcher implements AutoCloseable {
         return faults != null && !d.toDeadLetterSink();
     }
 
+    /** Attempt {@code attempt} of {@code d}: sends it, then settles what came of it. */
     private void attempt(Delivery d, int attempt) {
+        settle(d, attempt, send(d, attempt));
+    }
+
+    /**
+     * What one attempt came to.
+     *
+     * @param result its class
+     * @param response the subscriber's answer ({@link Result#DELIVERED}; for {@link Result#FAILED} when it answered)
+     * @param status HTTP status (the subscriber's, or the one a fault injected), or null without a response
+     * @param millis how long the attempt took
+     * @param reason why it failed (not for {@link Result#DELIVERED})
+     * @param excerpt start of the response body, or a note on the injected fault, or empty
+     */
+    private record Outcome(Result result, HttpResponse<byte[]> response, Integer status, long millis, String reason,
+            String excerpt) {
+
+        /** The class of an attempt's outcome. */
+        enum Result {
+            /** The subscriber answered 2xx. */
+            DELIVERED,
+            /** A network error, a timeout, a non-2xx answer or an injected error: maybe retried. */
+            FAILED,
+            /** The event cannot be put into an HTTP request: never retried. */
+            UNSENDABLE,
+            /** The worker was interrupted (shutdown): nothing to settle, shutdown dead-letters it. */
+            INTERRUPTED
+        }
+
+        static Outcome unsendable(String reason) {
+            return new Outcome(Result.UNSENDABLE, null, null, 0, reason, "");
+        }
+
+        static Outcome failed(Integer status, long millis, String reason, String excerpt) {
+            return new Outcome(Result.FAILED, null, status, millis, reason, excerpt);
+        }
+    }
+
+    /**
+     * Sends attempt {@code attempt} of {@code d}: builds the request, starts a scale-to-zero subscriber first when it
+     * does not run, applies injected faults, and classifies the answer. Settles nothing.
+     */
+    private Outcome send(Delivery d, int attempt) {
         Duration timeout = d.trigger().delivery().timeout() != null
                 ? d.trigger().delivery().timeout() : config.deliveryTimeout();
         HttpRequest request;
@@ -194,83 +237,113 @@ public final class Dispatcher implements AutoCloseable {
             msg.headers().forEach(b::header);
             request = b.build();
         } catch (RuntimeException e) {
-            if (pending.remove(d.id()) != null) {
-                terminalFailure(d, "event cannot be sent over HTTP: " + Events.rootMessage(e), null, "", attempt);
-            }
-            return;
+            return Outcome.unsendable("event cannot be sent over HTTP: " + Events.rootMessage(e));
         }
         String managed = processes != null && processes.manages(d.serviceName()) ? d.serviceName() : null;
         long start = System.nanoTime();
-        HttpResponse<byte[]> response = null;
-        String networkError = null;
-        Integer injectedStatus = null;
+        HttpResponse<byte[]> response;
+        String networkError;
         try {
             if (injects(d) && faults.error(d.event(), d.trigger().name(), d.copy(), attempt)) {
-                injectedStatus = 503;
                 faults.record("error", d.event(), d.who(), "attempt " + attempt + " answered 503 by the broker, "
                         + "subscriber not contacted");
+                return Outcome.failed(503, (System.nanoTime() - start) / 1_000_000,
+                        "FAULT error: 503 injected by the broker (subscriber not contacted)",
+                        "FAULT error: 503 injected by the broker");
+            }
+            response = post(d, managed, request);
+            if (injects(d) && faults.lost(d.event(), d.trigger().name(), d.copy(), attempt)) {
+                faults.record("lost", d.event(), d.who(), "attempt " + attempt + ": the subscriber answered "
+                        + response.statusCode() + "; the answer is thrown away and the attempt treated as a "
+                        + "timeout");
+                networkError = "no response (FAULT lost: the subscriber's " + response.statusCode()
+                        + " answer was thrown away)";
+                response = null;
             } else {
-                if (managed != null) {
-                    processes.acquire(managed);
-                }
-                try {
-                    if (managed != null && injects(d)) {
-                        faults.sending(managed, d.event(), d.who());
-                    }
-                    response = client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
-                } finally {
-                    if (managed != null) {
-                        processes.release(managed);
-                    }
-                }
-                if (injects(d) && faults.lost(d.event(), d.trigger().name(), d.copy(), attempt)) {
-                    faults.record("lost", d.event(), d.who(), "attempt " + attempt + ": the subscriber answered "
-                            + response.statusCode() + "; the answer is thrown away and the attempt treated as a "
-                            + "timeout");
-                    networkError = "no response (FAULT lost: the subscriber's " + response.statusCode()
-                            + " answer was thrown away)";
-                    response = null;
-                }
+                networkError = null;
             }
         } catch (ProcessManager.StartException e) {
             networkError = "cold start failed: " + e.getMessage();
+            response = null;
         } catch (HttpTimeoutException e) {
             networkError = "no response within " + timeout;
+            response = null;
         } catch (ConnectException e) {
             networkError = "cannot connect to " + d.target() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            response = null;
         } catch (IOException e) {
             networkError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            response = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return; // shutting down: close() dead-letters what is still pending
+            return new Outcome(Outcome.Result.INTERRUPTED, null, null, 0, null, "");
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        Integer status = response == null ? injectedStatus : Integer.valueOf(response.statusCode());
-        String excerpt = response == null
-                ? (injectedStatus == null ? "" : "FAULT error: 503 injected by the broker")
-                : Events.excerpt(response.body(), EXCERPT_CHARS);
-
-        if (response != null && status >= 200 && status < 300) {
-            if (!pending.containsKey(d.id())) {
-                return; // shut down meanwhile: already dead-lettered
-            }
-            log.record(EventLog.Kind.DELIVERED, d.event(), d.who(), status, attempt, millis,
-                    d.target().toString(), null);
-            handleReply(d, response, attempt, excerpt);
-            // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
-            // while work is still on its way.
-            pending.remove(d.id());
-            return;
+        if (response == null) {
+            return Outcome.failed(null, millis, networkError, "");
         }
+        int status = response.statusCode();
+        String excerpt = Events.excerpt(response.body(), EXCERPT_CHARS);
+        return status >= 200 && status < 300
+                ? new Outcome(Outcome.Result.DELIVERED, response, status, millis, null, excerpt)
+                : new Outcome(Outcome.Result.FAILED, response, status, millis, "subscriber answered " + status, excerpt);
+    }
 
-        String reason = injectedStatus != null ? "FAULT error: 503 injected by the broker (subscriber not contacted)"
-                : status != null ? "subscriber answered " + status : networkError;
+    /** Posts {@code request}, holding the managed process {@code managed} (when not null) while it is in flight. */
+    private HttpResponse<byte[]> post(Delivery d, String managed, HttpRequest request)
+            throws IOException, InterruptedException, ProcessManager.StartException {
+        if (managed != null) {
+            processes.acquire(managed);
+        }
+        try {
+            if (managed != null && injects(d)) {
+                faults.sending(managed, d.event(), d.who());
+            }
+            return client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } finally {
+            if (managed != null) {
+                processes.release(managed);
+            }
+        }
+    }
+
+    /**
+     * Settles attempt {@code attempt} of {@code d}: logs it, then hands a reply on, schedules a retry, or
+     * dead-letters the event, and finishes the delivery unless a retry follows.
+     */
+    private void settle(Delivery d, int attempt, Outcome o) {
+        switch (o.result()) {
+            case INTERRUPTED -> {
+                // shutting down: close() dead-letters what is still pending
+            }
+            case UNSENDABLE -> {
+                if (pending.remove(d.id()) != null) {
+                    terminalFailure(d, o.reason(), null, o.excerpt(), attempt);
+                }
+            }
+            case DELIVERED -> {
+                if (!pending.containsKey(d.id())) {
+                    return; // shut down meanwhile: already dead-lettered
+                }
+                log.record(outcome(EventLog.Kind.DELIVERED, d, o.status(), attempt).millis(o.millis()).build());
+                handleReply(d, o.response(), attempt, o.excerpt());
+                // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
+                // while work is still on its way.
+                pending.remove(d.id());
+            }
+            case FAILED -> settleFailure(d, attempt, o);
+        }
+    }
+
+    private void settleFailure(Delivery d, int attempt, Outcome o) {
+        Integer status = o.status();
         boolean retryable = status == null || status >= 500 || status == 408 || status == 429;
         int retries = d.trigger().delivery().retry();
         if (retryable && attempt <= retries && !closing) {
             Duration delay = d.trigger().delivery().delayAfter(attempt);
-            log.record(EventLog.Kind.RETRY, d.event(), d.who(), status, attempt, millis, d.target().toString(),
-                    reason + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms");
+            log.record(outcome(EventLog.Kind.RETRY, d, status, attempt).millis(o.millis())
+                    .reason(o.reason() + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms")
+                    .build());
             later(() -> submit(d, attempt + 1), delay);
             return;
         }
@@ -279,15 +352,21 @@ public final class Dispatcher implements AutoCloseable {
         }
         String why;
         if (!retryable) {
-            why = reason + " (not retryable)";
+            why = o.reason() + " (not retryable)";
         } else if (closing) {
-            why = reason + " (broker shutting down, no further retries)";
+            why = o.reason() + " (broker shutting down, no further retries)";
         } else {
-            why = reason + (retries == 0 ? " (no retries configured)" : " (" + retries + " retries exhausted)");
+            why = o.reason() + (retries == 0 ? " (no retries configured)" : " (" + retries + " retries exhausted)");
         }
-        log.record(EventLog.Kind.FAILED, d.event(), d.who(), status, attempt, millis, d.target().toString(), why);
-        terminalFailure(d, why, status, excerpt, attempt);
+        log.record(outcome(EventLog.Kind.FAILED, d, status, attempt).millis(o.millis()).reason(why).build());
+        terminalFailure(d, why, status, o.excerpt(), attempt);
         pending.remove(d.id());
+    }
+
+    /** A {@code kind} record for {@code d}'s attempt {@code attempt} that ended with {@code status}. */
+    private static LogRecord.Builder outcome(EventLog.Kind kind, Delivery d, Integer status, Integer attempt) {
+        return LogRecord.of(kind, d.event(), d.who()).status(status).attempt(attempt)
+                .target(d.target() == null ? null : d.target().toString());
     }
 
     private void handleReply(Delivery d, HttpResponse<byte[]> response, int attempt, String excerpt) {
@@ -300,22 +379,20 @@ public final class Dispatcher implements AutoCloseable {
         } catch (Events.InvalidEventException e) {
             String why = "subscriber replied " + response.statusCode() + " with an invalid CloudEvent: "
                     + e.getMessage();
-            log.record(EventLog.Kind.FAILED, d.event(), d.who(), response.statusCode(), attempt, null,
-                    d.target().toString(), why);
+            log.record(outcome(EventLog.Kind.FAILED, d, response.statusCode(), attempt).reason(why).build());
             deadLetter(d, why, response.statusCode(), excerpt, attempt);
             return;
         }
-        log.record(EventLog.Kind.REPLY, reply, d.trigger().name(), response.statusCode(), null, null,
-                d.target().toString(), "reply to " + d.event().getType() + " " + d.event().getId());
+        log.record(LogRecord.of(EventLog.Kind.REPLY, reply, d.trigger().name()).status(response.statusCode())
+                .target(d.target().toString()).reason("reply to " + d.event().getType() + " " + d.event().getId())
+                .build());
         replies.onReply(reply, d.trigger(), d.scope(), d.hops() + 1);
     }
 
     private void terminalFailure(Delivery d, String why, Integer status, String excerpt, int attempts) {
         if (d.toDeadLetterSink()) {
-            log.record(EventLog.Kind.FAILED, d.event(), d.who(), status, attempts, null,
-                    d.target() == null ? null : d.target().toString(),
-                    "dead-letter sink not reached (" + why + "); the event is kept in "
-                            + EventLog.DEAD_LETTER_FILE);
+            log.record(outcome(EventLog.Kind.FAILED, d, status, attempts).reason("dead-letter sink not reached ("
+                    + why + "); the event is kept in " + EventLog.DEAD_LETTER_FILE).build());
             return;
         }
         deadLetter(d, why, status, excerpt, attempts);
@@ -339,8 +416,8 @@ public final class Dispatcher implements AutoCloseable {
         if (sinkSpec != null && sink == null) {
             why = reason + "; dead-letter sink not resolvable: " + resolver.unresolvedReason(sinkSpec);
         }
-        log.deadLetter(dead, d.trigger().name(), why, status, excerpt, attempts, dest,
-                sink == null ? null : sink.toString());
+        log.record(LogRecord.deadLettered(dead, d.trigger().name(), why, dest).status(status).attempt(attempts)
+                .responseBody(excerpt).deadLetterSink(sink == null ? null : sink.toString()).build());
         if (sink != null && !d.toDeadLetterSink()) {
             submit(new Delivery(ids.incrementAndGet(), d.trigger(), dead, d.scope(), d.hops(), sink, true, 0), 1);
         }
@@ -376,12 +453,12 @@ public final class Dispatcher implements AutoCloseable {
             }
             String why = "broker shut down before delivery finished";
             if (d.toDeadLetterSink()) {
-                log.record(EventLog.Kind.FAILED, d.event(), d.who(), null, null, null, d.target().toString(),
-                        why + "; the event is kept in " + EventLog.DEAD_LETTER_FILE);
+                log.record(outcome(EventLog.Kind.FAILED, d, null, null)
+                        .reason(why + "; the event is kept in " + EventLog.DEAD_LETTER_FILE).build());
             } else {
-                log.deadLetter(CloudEventBuilder.v1(d.event())
+                log.record(LogRecord.deadLettered(CloudEventBuilder.v1(d.event())
                                 .withExtension("knativeerrordest", d.target().toString()).build(),
-                        d.trigger().name(), why, null, "", 0, d.target().toString(), null);
+                        d.trigger().name(), why, d.target().toString()).build());
             }
         }
     }
