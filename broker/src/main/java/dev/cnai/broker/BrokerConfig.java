@@ -42,102 +42,136 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
         }
     }
 
-    /** The settings as they were before fault injection (no faults). */
-    public BrokerConfig(String host, int port, Path triggersDir, Path dataDir, Map<String, URI> subscribers,
-            int maxBody, Duration deliveryTimeout, int workers, int queueCapacity, Duration dedupeWindow,
-            Duration shutdownGrace, int memoryEvents, ScaleToZero scaleToZero) {
-        this(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers, queueCapacity,
-                dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, Faults.NONE);
-    }
-
     /** Defaults: 127.0.0.1:8080, triggers from {@code knative/}, data in {@code .cnai/broker}, 60 s timeout. */
     public static BrokerConfig defaults() {
-        return new BrokerConfig("127.0.0.1", 8080, Path.of("knative"), Path.of(".cnai", "broker"), Map.of(),
-                DEFAULT_MAX_BODY, Duration.ofSeconds(60), 16, 10_000, Duration.ofMinutes(10), Duration.ofSeconds(5),
-                100_000, ScaleToZero.NONE, Faults.NONE);
+        return builder().build();
     }
 
-    /** Copy with another port. */
-    public BrokerConfig withPort(int p) {
-        return new BrokerConfig(host, p, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
+    /** A builder that starts from {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** Copy with another triggers directory. */
-    public BrokerConfig withTriggersDir(Path d) {
-        return new BrokerConfig(host, port, d, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return new Builder().host(host).port(port).triggersDir(triggersDir).dataDir(dataDir).subscribers(subscribers)
+                .maxBody(maxBody).deliveryTimeout(deliveryTimeout).workers(workers).queueCapacity(queueCapacity)
+                .dedupeWindow(dedupeWindow).shutdownGrace(shutdownGrace).memoryEvents(memoryEvents)
+                .scaleToZero(scaleToZero).faults(faults);
     }
 
-    /** Copy with another data directory. */
-    public BrokerConfig withDataDir(Path d) {
-        return new BrokerConfig(host, port, triggersDir, d, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+    /** Mutable builder of a {@link BrokerConfig}; {@link #build()} validates. Unset values are the defaults. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private Path triggersDir = Path.of("knative");
+        private Path dataDir = Path.of(".cnai", "broker");
+        private Map<String, URI> subscribers = Map.of();
+        private int maxBody = DEFAULT_MAX_BODY;
+        private Duration deliveryTimeout = Duration.ofSeconds(60);
+        private int workers = 16;
+        private int queueCapacity = 10_000;
+        private Duration dedupeWindow = Duration.ofMinutes(10);
+        private Duration shutdownGrace = Duration.ofSeconds(5);
+        private int memoryEvents = 100_000;
+        private ScaleToZero scaleToZero = ScaleToZero.NONE;
+        private Faults faults = Faults.NONE;
 
-    /** Copy with another subscriber map. */
-    public BrokerConfig withSubscribers(Map<String, URI> s) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, s, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        private Builder() {
+        }
 
-    /** Copy with another body limit. */
-    public BrokerConfig withMaxBody(int m) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, m, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        /** Address to bind. */
+        public Builder host(String v) {
+            host = v;
+            return this;
+        }
 
-    /** Copy with another delivery timeout. */
-    public BrokerConfig withDeliveryTimeout(Duration t) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, t, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        /** Ingress port (0 = any free port). */
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
 
-    /** Copy with another worker count. */
-    public BrokerConfig withWorkers(int w) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, w,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        /** Directory of Trigger manifests. */
+        public Builder triggersDir(Path v) {
+            triggersDir = v;
+            return this;
+        }
 
-    /** Copy with another host. */
-    public BrokerConfig withHost(String h) {
-        return new BrokerConfig(h, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        /** Where the logs are written. */
+        public Builder dataDir(Path v) {
+            dataDir = v;
+            return this;
+        }
 
-    /** Copy with another duplicate-detection window. */
-    public BrokerConfig withDedupeWindow(Duration w) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, w, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        /** Service name → base URL. */
+        public Builder subscribers(Map<String, URI> v) {
+            subscribers = v;
+            return this;
+        }
 
-    /** Copy with another shutdown grace period. */
-    public BrokerConfig withShutdownGrace(Duration g) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, g, memoryEvents, scaleToZero, faults);
-    }
+        /** Largest accepted body in bytes. */
+        public Builder maxBody(int v) {
+            maxBody = v;
+            return this;
+        }
 
-    /** Copy with another scale-to-zero setting. */
-    public BrokerConfig withScaleToZero(ScaleToZero s) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, s, faults);
-    }
+        /** Per-attempt delivery timeout. */
+        public Builder deliveryTimeout(Duration v) {
+            deliveryTimeout = v;
+            return this;
+        }
 
-    /** Copy with another admission limit (pending deliveries at which the ingress answers 429). */
-    public BrokerConfig withQueueCapacity(int c) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                c, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
-    }
+        /** Delivery threads. */
+        public Builder workers(int v) {
+            workers = v;
+            return this;
+        }
 
-    /** Copy with another number of accepted events kept in memory for {@code GET /events}. */
-    public BrokerConfig withMemoryEvents(int m) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, m, scaleToZero, faults);
-    }
+        /** Admission limit (pending deliveries at which the ingress answers 429). */
+        public Builder queueCapacity(int v) {
+            queueCapacity = v;
+            return this;
+        }
 
-    /** Copy with another fault-injection setting ({@link Faults#NONE} for none). */
-    public BrokerConfig withFaults(Faults f) {
-        return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, f);
+        /** How long (source, id) pairs are remembered. */
+        public Builder dedupeWindow(Duration v) {
+            dedupeWindow = v;
+            return this;
+        }
+
+        /** How long in-flight deliveries may run on shutdown. */
+        public Builder shutdownGrace(Duration v) {
+            shutdownGrace = v;
+            return this;
+        }
+
+        /** Accepted events kept in memory for {@code GET /events}. */
+        public Builder memoryEvents(int v) {
+            memoryEvents = v;
+            return this;
+        }
+
+        /** Subscribers started on demand ({@link ScaleToZero#NONE} for none). */
+        public Builder scaleToZero(ScaleToZero v) {
+            scaleToZero = v;
+            return this;
+        }
+
+        /** Fault injection ({@link Faults#NONE} for none). */
+        public Builder faults(Faults v) {
+            faults = v;
+            return this;
+        }
+
+        /**
+         * The validated settings.
+         *
+         * @throws IllegalArgumentException when a count is not positive
+         */
+        public BrokerConfig build() {
+            return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
+                    queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
+        }
     }
 }

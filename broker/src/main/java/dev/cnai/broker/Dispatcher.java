@@ -2,19 +2,13 @@ package dev.cnai.broker;
 
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
-import java.io.IOException;
-import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -47,27 +41,12 @@ public final class Dispatcher implements AutoCloseable {
         void onReply(CloudEvent reply, Trigger from, LocalBroker.Scope scope, int hops);
     }
 
-    /** One delivery of one event to one Trigger; {@code copy} is 1 for a duplicate injected by {@link Faults}. */
-    private record Delivery(long id, Trigger trigger, CloudEvent event, LocalBroker.Scope scope, int hops, URI target,
-            boolean toDeadLetterSink, int copy) {
-        String who() {
-            return toDeadLetterSink ? trigger.name() + " (dead-letter sink)" : trigger.name();
-        }
-
-        /** The Knative Service name this delivery goes to, or null for a plain URI. */
-        String serviceName() {
-            Destination dest = toDeadLetterSink ? trigger.delivery().deadLetterSink() : trigger.subscriber();
-            return dest == null || !dest.hasRef() ? null : dest.refName();
-        }
-    }
-
     private final BrokerConfig config;
     private final SubscriberResolver resolver;
     private final EventLog log;
     private final ReplyHandler replies;
-    private final ProcessManager processes;
     private final FaultInjector faults;
-    private final CompletableFuture<HttpClient> client;
+    private final Sender sender;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
     private final Map<Long, Delivery> pending = new ConcurrentHashMap<>();
@@ -94,18 +73,12 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies,
             ProcessManager processes, FaultInjector faults) {
-        this.processes = processes;
         this.faults = faults != null && faults.enabled() ? faults : null;
         this.config = config;
         this.resolver = resolver;
         this.log = log;
         this.replies = replies;
-        // Building an HttpClient initialises TLS (~0.4 s on a small machine): do it off the start-up path.
-        this.client = CompletableFuture.supplyAsync(() -> HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build(), r -> threads("broker-http-init").newThread(r).start());
+        this.sender = new Sender(config, processes, this.faults, threads("broker-http-init"));
         this.workers = new ThreadPoolExecutor(config.workers(), config.workers(), 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads("broker-delivery"));
         this.workers.allowCoreThreadTimeOut(true);
@@ -136,7 +109,7 @@ public final class Dispatcher implements AutoCloseable {
         Delivery d = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, target.orElse(null), false, 0);
         if (target.isEmpty()) {
             deadLetter(d, "subscriber not resolvable: " + resolver.unresolvedReason(trigger.subscriber()),
-                    null, "", 0);
+                    null, null, 0);
             return;
         }
         submit(d, 1);
@@ -183,94 +156,48 @@ public final class Dispatcher implements AutoCloseable {
         return faults != null && !d.toDeadLetterSink();
     }
 
+    /** Attempt {@code attempt} of {@code d}: sends it, then settles what came of it. */
     private void attempt(Delivery d, int attempt) {
-        Duration timeout = d.trigger().delivery().timeout() != null
-                ? d.trigger().delivery().timeout() : config.deliveryTimeout();
-        HttpRequest request;
-        try {
-            Events.BinaryMessage msg = Events.toBinary(d.event());
-            HttpRequest.Builder b = HttpRequest.newBuilder(d.target()).timeout(timeout)
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(msg.body()));
-            msg.headers().forEach(b::header);
-            request = b.build();
-        } catch (RuntimeException e) {
-            if (pending.remove(d.id()) != null) {
-                terminalFailure(d, "event cannot be sent over HTTP: " + Events.rootMessage(e), null, "", attempt);
-            }
-            return;
-        }
-        String managed = processes != null && processes.manages(d.serviceName()) ? d.serviceName() : null;
-        long start = System.nanoTime();
-        HttpResponse<byte[]> response = null;
-        String networkError = null;
-        Integer injectedStatus = null;
-        try {
-            if (injects(d) && faults.error(d.event(), d.trigger().name(), d.copy(), attempt)) {
-                injectedStatus = 503;
-                faults.record("error", d.event(), d.who(), "attempt " + attempt + " answered 503 by the broker, "
-                        + "subscriber not contacted");
-            } else {
-                if (managed != null) {
-                    processes.acquire(managed);
-                }
-                try {
-                    if (managed != null && injects(d)) {
-                        faults.sending(managed, d.event(), d.who());
-                    }
-                    response = client.join().send(request, HttpResponse.BodyHandlers.ofByteArray());
-                } finally {
-                    if (managed != null) {
-                        processes.release(managed);
-                    }
-                }
-                if (injects(d) && faults.lost(d.event(), d.trigger().name(), d.copy(), attempt)) {
-                    faults.record("lost", d.event(), d.who(), "attempt " + attempt + ": the subscriber answered "
-                            + response.statusCode() + "; the answer is thrown away and the attempt treated as a "
-                            + "timeout");
-                    networkError = "no response (FAULT lost: the subscriber's " + response.statusCode()
-                            + " answer was thrown away)";
-                    response = null;
-                }
-            }
-        } catch (ProcessManager.StartException e) {
-            networkError = "cold start failed: " + e.getMessage();
-        } catch (HttpTimeoutException e) {
-            networkError = "no response within " + timeout;
-        } catch (ConnectException e) {
-            networkError = "cannot connect to " + d.target() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        } catch (IOException e) {
-            networkError = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return; // shutting down: close() dead-letters what is still pending
-        }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        Integer status = response == null ? injectedStatus : Integer.valueOf(response.statusCode());
-        String excerpt = response == null
-                ? (injectedStatus == null ? "" : "FAULT error: 503 injected by the broker")
-                : Events.excerpt(response.body(), EXCERPT_CHARS);
+        settle(d, attempt, sender.send(d, attempt));
+    }
 
-        if (response != null && status >= 200 && status < 300) {
-            if (!pending.containsKey(d.id())) {
-                return; // shut down meanwhile: already dead-lettered
+    /**
+     * Settles attempt {@code attempt} of {@code d}: logs it, then hands a reply on, schedules a retry, or
+     * dead-letters the event, and finishes the delivery unless a retry follows.
+     */
+    private void settle(Delivery d, int attempt, Sender.Outcome o) {
+        switch (o.result()) {
+            case INTERRUPTED -> {
+                // shutting down: close() dead-letters what is still pending
             }
-            log.record(EventLog.Kind.DELIVERED, d.event(), d.who(), status, attempt, millis,
-                    d.target().toString(), null);
-            handleReply(d, response, attempt, excerpt);
-            // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
-            // while work is still on its way.
-            pending.remove(d.id());
-            return;
+            case UNSENDABLE -> {
+                if (pending.remove(d.id()) != null) {
+                    terminalFailure(d, o.reason(), null, o.excerpt(), attempt);
+                }
+            }
+            case DELIVERED -> {
+                if (!pending.containsKey(d.id())) {
+                    return; // shut down meanwhile: already dead-lettered
+                }
+                log.record(outcome(EventLog.Kind.DELIVERED, d, o.status(), attempt).millis(o.millis()).build());
+                handleReply(d, o.response(), attempt, o.excerpt());
+                // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
+                // while work is still on its way.
+                pending.remove(d.id());
+            }
+            case FAILED -> settleFailure(d, attempt, o);
         }
+    }
 
-        String reason = injectedStatus != null ? "FAULT error: 503 injected by the broker (subscriber not contacted)"
-                : status != null ? "subscriber answered " + status : networkError;
+    private void settleFailure(Delivery d, int attempt, Sender.Outcome o) {
+        Integer status = o.status();
         boolean retryable = status == null || status >= 500 || status == 408 || status == 429;
         int retries = d.trigger().delivery().retry();
         if (retryable && attempt <= retries && !closing) {
             Duration delay = d.trigger().delivery().delayAfter(attempt);
-            log.record(EventLog.Kind.RETRY, d.event(), d.who(), status, attempt, millis, d.target().toString(),
-                    reason + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms");
+            log.record(outcome(EventLog.Kind.RETRY, d, status, attempt).millis(o.millis())
+                    .reason(o.reason() + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms")
+                    .build());
             later(() -> submit(d, attempt + 1), delay);
             return;
         }
@@ -279,15 +206,21 @@ public final class Dispatcher implements AutoCloseable {
         }
         String why;
         if (!retryable) {
-            why = reason + " (not retryable)";
+            why = o.reason() + " (not retryable)";
         } else if (closing) {
-            why = reason + " (broker shutting down, no further retries)";
+            why = o.reason() + " (broker shutting down, no further retries)";
         } else {
-            why = reason + (retries == 0 ? " (no retries configured)" : " (" + retries + " retries exhausted)");
+            why = o.reason() + (retries == 0 ? " (no retries configured)" : " (" + retries + " retries exhausted)");
         }
-        log.record(EventLog.Kind.FAILED, d.event(), d.who(), status, attempt, millis, d.target().toString(), why);
-        terminalFailure(d, why, status, excerpt, attempt);
+        log.record(outcome(EventLog.Kind.FAILED, d, status, attempt).millis(o.millis()).reason(why).build());
+        terminalFailure(d, why, status, o.excerpt(), attempt);
         pending.remove(d.id());
+    }
+
+    /** A {@code kind} record for {@code d}'s attempt {@code attempt} that ended with {@code status}. */
+    private static LogRecord.Builder outcome(EventLog.Kind kind, Delivery d, Integer status, Integer attempt) {
+        return LogRecord.of(kind, d.event(), d.who()).status(status).attempt(attempt)
+                .target(d.target() == null ? null : d.target().toString());
     }
 
     private void handleReply(Delivery d, HttpResponse<byte[]> response, int attempt, String excerpt) {
@@ -300,22 +233,20 @@ public final class Dispatcher implements AutoCloseable {
         } catch (Events.InvalidEventException e) {
             String why = "subscriber replied " + response.statusCode() + " with an invalid CloudEvent: "
                     + e.getMessage();
-            log.record(EventLog.Kind.FAILED, d.event(), d.who(), response.statusCode(), attempt, null,
-                    d.target().toString(), why);
+            log.record(outcome(EventLog.Kind.FAILED, d, response.statusCode(), attempt).reason(why).build());
             deadLetter(d, why, response.statusCode(), excerpt, attempt);
             return;
         }
-        log.record(EventLog.Kind.REPLY, reply, d.trigger().name(), response.statusCode(), null, null,
-                d.target().toString(), "reply to " + d.event().getType() + " " + d.event().getId());
+        log.record(LogRecord.of(EventLog.Kind.REPLY, reply, d.trigger().name()).status(response.statusCode())
+                .target(d.target().toString()).reason("reply to " + d.event().getType() + " " + d.event().getId())
+                .build());
         replies.onReply(reply, d.trigger(), d.scope(), d.hops() + 1);
     }
 
     private void terminalFailure(Delivery d, String why, Integer status, String excerpt, int attempts) {
         if (d.toDeadLetterSink()) {
-            log.record(EventLog.Kind.FAILED, d.event(), d.who(), status, attempts, null,
-                    d.target() == null ? null : d.target().toString(),
-                    "dead-letter sink not reached (" + why + "); the event is kept in "
-                            + EventLog.DEAD_LETTER_FILE);
+            log.record(outcome(EventLog.Kind.FAILED, d, status, attempts).reason("dead-letter sink not reached ("
+                    + why + "); the event is kept in " + EventLog.DEAD_LETTER_FILE).build());
             return;
         }
         deadLetter(d, why, status, excerpt, attempts);
@@ -339,8 +270,8 @@ public final class Dispatcher implements AutoCloseable {
         if (sinkSpec != null && sink == null) {
             why = reason + "; dead-letter sink not resolvable: " + resolver.unresolvedReason(sinkSpec);
         }
-        log.deadLetter(dead, d.trigger().name(), why, status, excerpt, attempts, dest,
-                sink == null ? null : sink.toString());
+        log.record(LogRecord.deadLettered(dead, d.trigger().name(), why, dest).status(status).attempt(attempts)
+                .responseBody(excerpt).deadLetterSink(sink == null ? null : sink.toString()).build());
         if (sink != null && !d.toDeadLetterSink()) {
             submit(new Delivery(ids.incrementAndGet(), d.trigger(), dead, d.scope(), d.hops(), sink, true, 0), 1);
         }
@@ -376,12 +307,12 @@ public final class Dispatcher implements AutoCloseable {
             }
             String why = "broker shut down before delivery finished";
             if (d.toDeadLetterSink()) {
-                log.record(EventLog.Kind.FAILED, d.event(), d.who(), null, null, null, d.target().toString(),
-                        why + "; the event is kept in " + EventLog.DEAD_LETTER_FILE);
+                log.record(outcome(EventLog.Kind.FAILED, d, null, null)
+                        .reason(why + "; the event is kept in " + EventLog.DEAD_LETTER_FILE).build());
             } else {
-                log.deadLetter(CloudEventBuilder.v1(d.event())
+                log.record(LogRecord.deadLettered(CloudEventBuilder.v1(d.event())
                                 .withExtension("knativeerrordest", d.target().toString()).build(),
-                        d.trigger().name(), why, null, "", 0, d.target().toString(), null);
+                        d.trigger().name(), why, d.target().toString()).build());
             }
         }
     }
@@ -392,7 +323,7 @@ public final class Dispatcher implements AutoCloseable {
         shutdown(config.shutdownGrace());
     }
 
-    private static ThreadFactory threads(String prefix) {
+    static ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());

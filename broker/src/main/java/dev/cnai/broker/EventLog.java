@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -29,9 +27,6 @@ public final class EventLog implements Closeable {
     public static final String EVENTS_FILE = "events.jsonl";
     /** File name of the dead-letter file inside the data directory. */
     public static final String DEAD_LETTER_FILE = "dead-letter.jsonl";
-
-    private static final DateTimeFormatter CLOCK =
-            DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     /** What a log record is about. */
     public enum Kind {
@@ -61,6 +56,11 @@ public final class EventLog implements Closeable {
         /** The name used in {@code events.jsonl}. */
         public String label() {
             return label;
+        }
+
+        /** The symbol that starts its console line. */
+        String arrow() {
+            return arrow;
         }
     }
 
@@ -135,7 +135,7 @@ public final class EventLog implements Closeable {
     public AcceptedEvent accepted(CloudEvent e, String origin, List<String> triggers, boolean duplicate) {
         Instant now = Instant.now();
         JsonNode json = Events.toJson(e);
-        ObjectNode line = base(now, Kind.ACCEPTED, e, null);
+        ObjectNode line = LogRecord.base(now, Kind.ACCEPTED, e, null);
         line.put("origin", origin);
         line.put("duplicate", duplicate);
         line.set("triggers", Events.JSON.valueToTree(triggers));
@@ -149,91 +149,27 @@ public final class EventLog implements Closeable {
                 nextIndex++;
             }
             write(events, line);
-            print(now, Kind.ACCEPTED, origin, e, (duplicate ? "DUPLICATE " : "") + detail);
+            if (console != null) {
+                println(LogRecord.console(now, Kind.ACCEPTED, origin, e, (duplicate ? "DUPLICATE " : "") + detail));
+            }
             return a;
         }
     }
 
     /**
-     * Records a delivery outcome (delivered, retry, failed, reply).
-     *
-     * @param status HTTP status, or null when there was no response
-     * @param attempt 1-based attempt number, or null
-     * @param millis duration of the attempt, or null
-     * @param target URL posted to, or null
-     * @param reason why it failed or what happens next, or null
+     * Records a delivery outcome or a dead letter: its line in {@code events.jsonl} and on the console, and for a
+     * {@link Kind#DEAD_LETTERED} record also its line in {@code dead-letter.jsonl}.
      */
-    public void record(Kind kind, CloudEvent e, String trigger, Integer status, Integer attempt, Long millis,
-            String target, String reason) {
-        Instant now = Instant.now();
-        ObjectNode line = base(now, kind, e, trigger);
-        putOpt(line, "status", status);
-        putOpt(line, "attempt", attempt);
-        putOpt(line, "millis", millis);
-        if (target != null) {
-            line.put("target", target);
-        }
-        if (reason != null) {
-            line.put("reason", reason);
-        }
-        StringBuilder detail = new StringBuilder();
-        if (status != null) {
-            detail.append(status);
-        }
-        if (millis != null) {
-            detail.append(detail.length() > 0 ? " " : "").append(millis).append("ms");
-        }
-        if (attempt != null && (attempt > 1 || kind != Kind.DELIVERED)) {
-            detail.append(" (attempt ").append(attempt).append(')');
-        }
-        if (reason != null) {
-            detail.append(detail.length() > 0 ? "  " : "").append(reason);
-        }
+    public void record(LogRecord r) {
+        ObjectNode line = r.toJson();
+        ObjectNode dead = r.kind() == Kind.DEAD_LETTERED ? r.toDeadLetterJson() : null;
+        String text = console == null ? null : r.toConsole();
         synchronized (this) {
+            if (dead != null) {
+                write(deadLetters, dead);
+            }
             write(events, line);
-            print(now, kind, trigger, e, detail.toString());
-        }
-    }
-
-    /**
-     * Appends a dead-lettered event to {@code dead-letter.jsonl} and records it in the event log.
-     *
-     * @param deadLettered the event with the knativeerror* extensions
-     * @param status last HTTP status, or null
-     * @param responseExcerpt start of the last response body, or empty
-     * @param attempts delivery attempts made
-     * @param target the subscriber URL, or a description when unresolved
-     * @param sink the dead-letter sink URL it will be posted to, or null
-     */
-    public void deadLetter(CloudEvent deadLettered, String trigger, String reason, Integer status,
-            String responseExcerpt, int attempts, String target, String sink) {
-        Instant now = Instant.now();
-        ObjectNode dl = Events.JSON.createObjectNode();
-        dl.put("time", now.toString());
-        dl.put("trigger", trigger);
-        dl.put("reason", reason);
-        putOpt(dl, "status", status);
-        dl.put("responseBody", responseExcerpt == null ? "" : responseExcerpt);
-        dl.put("attempts", attempts);
-        dl.put("target", target);
-        if (sink != null) {
-            dl.put("deadLetterSink", sink);
-        }
-        dl.set("event", Events.toJson(deadLettered));
-        ObjectNode line = base(now, Kind.DEAD_LETTERED, deadLettered, trigger);
-        putOpt(line, "status", status);
-        line.put("attempt", attempts);
-        line.put("reason", reason);
-        line.put("target", target);
-        if (sink != null) {
-            line.put("deadLetterSink", sink);
-        }
-        String detail = (status == null ? "" : status + "  ") + reason
-                + (sink == null ? "  → " + DEAD_LETTER_FILE : "  → " + DEAD_LETTER_FILE + " + " + sink);
-        synchronized (this) {
-            write(deadLetters, dl);
-            write(events, line);
-            print(now, Kind.DEAD_LETTERED, trigger, deadLettered, detail);
+            println(text);
         }
     }
 
@@ -241,8 +177,7 @@ public final class EventLog implements Closeable {
     public void info(String message) {
         if (console != null) {
             synchronized (this) {
-                console.println(CLOCK.format(Instant.now()) + "   " + message);
-                console.flush();
+                println(LogRecord.clock(Instant.now()) + "   " + message);
             }
         }
     }
@@ -290,7 +225,7 @@ public final class EventLog implements Closeable {
      */
     public void fault(String fault, CloudEvent e, String trigger, String detail) {
         Instant now = Instant.now();
-        ObjectNode line = base(now, Kind.FAULT, e, trigger);
+        ObjectNode line = LogRecord.base(now, Kind.FAULT, e, trigger);
         line.put("fault", fault);
         if (detail != null) {
             line.put("reason", detail);
@@ -298,10 +233,9 @@ public final class EventLog implements Closeable {
         synchronized (this) {
             write(events, line);
             if (console != null) {
-                console.println(CLOCK.format(now) + " " + Kind.FAULT.arrow + " FAULT " + fault + " " + e.getType()
+                println(LogRecord.clock(now) + " " + Kind.FAULT.arrow + " FAULT " + fault + " " + e.getType()
                         + " " + e.getId() + (trigger == null ? "" : " -> " + trigger)
                         + (detail == null || detail.isEmpty() ? "" : "  " + detail));
-                console.flush();
             }
         }
     }
@@ -317,30 +251,6 @@ public final class EventLog implements Closeable {
             events.close();
         } finally {
             deadLetters.close();
-        }
-    }
-
-    private ObjectNode base(Instant now, Kind kind, CloudEvent e, String trigger) {
-        ObjectNode o = Events.JSON.createObjectNode();
-        o.put("time", now.toString());
-        o.put("kind", kind.label());
-        o.put("type", e.getType());
-        o.put("id", e.getId());
-        o.put("source", e.getSource().toString());
-        if (e.getSubject() != null) {
-            o.put("subject", e.getSubject());
-        }
-        if (trigger != null) {
-            o.put("trigger", trigger);
-        }
-        return o;
-    }
-
-    private static void putOpt(ObjectNode o, String k, Number v) {
-        if (v instanceof Integer i) {
-            o.put(k, i);
-        } else if (v instanceof Long l) {
-            o.put(k, l);
         }
     }
 
@@ -360,24 +270,11 @@ public final class EventLog implements Closeable {
         }
     }
 
-    private void print(Instant now, Kind kind, String who, CloudEvent e, String detail) {
-        if (console == null) {
-            return;
+    /** Prints {@code line} on the console, if there is one and there is a line; the caller holds {@code this}. */
+    private void println(String line) {
+        if (console != null && line != null) {
+            console.println(line);
+            console.flush();
         }
-        String summary = Events.summary(Events.dataJson(e));
-        StringBuilder sb = new StringBuilder();
-        sb.append(CLOCK.format(now)).append(' ').append(kind.arrow).append(' ')
-                .append(who == null ? "" : who).append("  ").append(e.getType());
-        if (e.getSubject() != null) {
-            sb.append("  ").append(e.getSubject());
-        }
-        if (!summary.isEmpty()) {
-            sb.append(" [").append(summary).append(']');
-        }
-        if (!detail.isEmpty()) {
-            sb.append("  ").append(detail);
-        }
-        console.println(sb);
-        console.flush();
     }
 }

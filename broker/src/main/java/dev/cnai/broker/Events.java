@@ -254,7 +254,8 @@ public final class Events {
         return s.length() > max ? s.substring(0, max) + "…" : s;
     }
 
-    static String rootMessage(Throwable t) {
+    /** The most useful message of {@code t} or its causes, for one-line error reports. */
+    public static String rootMessage(Throwable t) {
         if (t instanceof IOException && t.getMessage() != null && !(t instanceof java.net.ConnectException)) {
             return t.getMessage();
         }

@@ -196,9 +196,8 @@ public final class LocalBroker implements AutoCloseable {
                 matching.stream().map(Trigger::name).toList(), duplicate);
         for (Trigger t : matching) {
             if (hops > MAX_HOPS) {
-                log.deadLetter(event, t.name(), "reply chain longer than " + MAX_HOPS
-                        + " hops (do subscribers reply to their own events?)", null, "", 0,
-                        t.subscriber().describe(), null);
+                log.record(LogRecord.deadLettered(event, t.name(), "reply chain longer than " + MAX_HOPS
+                        + " hops (do subscribers reply to their own events?)", t.subscriber().describe()).build());
             } else {
                 dispatcher.dispatch(t, event, scope, hops);
             }
@@ -208,8 +207,8 @@ public final class LocalBroker implements AutoCloseable {
 
     private void onReply(CloudEvent reply, Trigger from, Scope scope, int hops) {
         if (closed) {
-            log.deadLetter(reply, from.name(), "reply arrived while the broker was shutting down", null, "", 0,
-                    "(broker ingress)", null);
+            log.record(LogRecord.deadLettered(reply, from.name(), "reply arrived while the broker was shutting down",
+                    "(broker ingress)").build());
             return;
         }
         accept(reply, scope, "reply:" + from.name(), hops);

@@ -51,8 +51,8 @@ class BackPressureTest extends BrokerFixture {
 
 
     private LocalBroker broker(String yaml, Map<String, URI> subs, int workers, int capacity) throws Exception {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data).withSubscribers(subs)
-                .withWorkers(workers).withQueueCapacity(capacity).withShutdownGrace(Duration.ofSeconds(1));
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(data).subscribers(subs)
+                .workers(workers).queueCapacity(capacity).shutdownGrace(Duration.ofSeconds(1)).build();
         LocalBroker b = LocalBroker.start(cfg, TriggerLoader.parse(yaml, null), null);
         open.add(b);
         return b;
@@ -236,7 +236,7 @@ class BackPressureTest extends BrokerFixture {
 
     @Test
     void onlyTheNewestEventsAreKeptAndThePageSaysWhatWasDropped() throws Exception {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data).withMemoryEvents(5);
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(data).memoryEvents(5).build();
         LocalBroker b = LocalBroker.start(cfg, TriggerLoader.parse("", null), null);
         open.add(b);
         for (int i = 0; i < 12; i++) {

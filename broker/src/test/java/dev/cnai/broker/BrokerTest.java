@@ -43,10 +43,11 @@ class BrokerTest extends BrokerFixture {
     }
 
     /** A broker over the fixture Triggers in src/test/resources/triggers. */
-    private LocalBroker broker(Map<String, URI> subscribers, UnaryOperator<BrokerConfig> tweak) throws IOException {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withTriggersDir(TriggerLoaderTest.fixtures())
-                .withDataDir(data).withSubscribers(subscribers).withShutdownGrace(Duration.ofSeconds(1));
-        LocalBroker b = LocalBroker.start(tweak.apply(cfg), System.out);
+    private LocalBroker broker(Map<String, URI> subscribers, UnaryOperator<BrokerConfig.Builder> tweak)
+            throws IOException {
+        BrokerConfig.Builder cfg = BrokerConfig.builder().port(0).triggersDir(TriggerLoaderTest.fixtures())
+                .dataDir(data).subscribers(subscribers).shutdownGrace(Duration.ofSeconds(1));
+        LocalBroker b = LocalBroker.start(tweak.apply(cfg).build(), System.out);
         open.add(b);
         return b;
     }
@@ -56,8 +57,8 @@ class BrokerTest extends BrokerFixture {
     }
 
     private LocalBroker brokerWithYaml(String yaml, Map<String, URI> subscribers) throws IOException {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data).withSubscribers(subscribers)
-                .withShutdownGrace(Duration.ofSeconds(1));
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(data).subscribers(subscribers)
+                .shutdownGrace(Duration.ofSeconds(1)).build();
         TriggerLoader.Result triggers = TriggerLoader.parse(yaml, null);
         assertTrue(triggers.warnings().isEmpty(), triggers.warnings().toString());
         LocalBroker b = LocalBroker.start(cfg, triggers, System.out);
@@ -231,7 +232,7 @@ class BrokerTest extends BrokerFixture {
     @Test
     void oversizeBodyIsRejectedWith413() throws Exception {
         TestSubscriber train = subscriber(n -> TestSubscriber.Answer.of(200));
-        LocalBroker b = broker(Map.of("train-shard", train.uri()), c -> c.withMaxBody(1024));
+        LocalBroker b = broker(Map.of("train-shard", train.uri()), c -> c.maxBody(1024));
         String big = "{\"blob\":\"" + "x".repeat(4096) + "\"}";
         assertError(post(b, "/", ce("big", "dev.cnai.shard.assigned", null), big), 413, "1024 bytes");
         String fits = "{\"blob\":\"" + "x".repeat(900) + "\"}";
@@ -488,7 +489,7 @@ class BrokerTest extends BrokerFixture {
             }
             return TestSubscriber.Answer.of(200);
         });
-        LocalBroker b = broker(Map.of("train-shard", slow.uri()), c -> c.withShutdownGrace(Duration.ofMillis(200)));
+        LocalBroker b = broker(Map.of("train-shard", slow.uri()), c -> c.shutdownGrace(Duration.ofMillis(200)));
         assertEquals(202, post(b, "/", ce("slow-1", "dev.cnai.shard.assigned", null), "{}").statusCode());
         slow.await(1);
         b.close();

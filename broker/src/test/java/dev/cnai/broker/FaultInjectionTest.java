@@ -47,8 +47,8 @@ class FaultInjectionTest extends BrokerFixture {
 
 
     private LocalBroker broker(String yaml, Map<String, URI> subs, String faults, Path dir) throws IOException {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(dir).withSubscribers(subs)
-                .withShutdownGrace(Duration.ofSeconds(1)).withFaults(Faults.parse(faults));
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(dir).subscribers(subs)
+                .shutdownGrace(Duration.ofSeconds(1)).faults(Faults.parse(faults)).build();
         LocalBroker b = LocalBroker.start(cfg, TriggerLoader.parse(yaml, null),
                 new PrintStream(console, true, StandardCharsets.UTF_8));
         open.add(b);
@@ -256,13 +256,13 @@ class FaultInjectionTest extends BrokerFixture {
     }
 
     private LocalBroker managed(String yaml, List<String> command, int port, String faults) throws IOException {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data)
-                .withSubscribers(Map.of("tiny", URI.create("http://127.0.0.1:" + port)))
-                .withShutdownGrace(Duration.ofSeconds(1))
-                .withScaleToZero(new ScaleToZero(Map.of("tiny", command), Duration.ofSeconds(60),
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(data)
+                .subscribers(Map.of("tiny", URI.create("http://127.0.0.1:" + port)))
+                .shutdownGrace(Duration.ofSeconds(1))
+                .scaleToZero(new ScaleToZero(Map.of("tiny", command), Duration.ofSeconds(60),
                         Duration.ofSeconds(30), ScaleToZero.DEFAULT_HEALTH, Duration.ofSeconds(5),
                         data.resolve("logs")))
-                .withFaults(Faults.parse(faults));
+                .faults(Faults.parse(faults)).build();
         LocalBroker b = LocalBroker.start(cfg, TriggerLoader.parse(yaml, null),
                 new PrintStream(console, true, StandardCharsets.UTF_8));
         open.add(b);

@@ -102,8 +102,8 @@ class FaultsTest {
 
     @Test
     void killingAServiceTheBrokerDoesNotStartIsRefusedAtStart() throws Exception {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data)
-                .withFaults(Faults.parse("kill=train-shard:dev.cnai.shard.assigned:1:0"));
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(data)
+                .faults(Faults.parse("kill=train-shard:dev.cnai.shard.assigned:1:0")).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LocalBroker.start(cfg, TriggerLoader.parse("", null), null));
         assertTrue(e.getMessage().contains("cannot kill 'train-shard'") && e.getMessage().contains("--process"),

@@ -29,8 +29,8 @@ class MainTest {
 
     @BeforeEach
     void start() throws Exception {
-        broker = LocalBroker.start(BrokerConfig.defaults().withPort(0).withDataDir(dir.resolve("data"))
-                        .withShutdownGrace(Duration.ofMillis(200)),
+        broker = LocalBroker.start(BrokerConfig.builder().port(0).dataDir(dir.resolve("data"))
+                        .shutdownGrace(Duration.ofMillis(200)).build(),
                 new TriggerLoader.Result(List.of(), List.of()), null);
     }
 

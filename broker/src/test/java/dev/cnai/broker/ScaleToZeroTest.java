@@ -65,11 +65,11 @@ class ScaleToZeroTest extends BrokerFixture {
 
     private LocalBroker start(List<String> command, Duration idle, Duration startTimeout, int port)
             throws IOException {
-        BrokerConfig cfg = BrokerConfig.defaults().withPort(0).withDataDir(data)
-                .withSubscribers(Map.of("tiny", URI.create("http://127.0.0.1:" + port)))
-                .withShutdownGrace(Duration.ofSeconds(1))
-                .withScaleToZero(new ScaleToZero(Map.of("tiny", command), idle, startTimeout,
-                        ScaleToZero.DEFAULT_HEALTH, Duration.ofSeconds(5), data.resolve("logs")));
+        BrokerConfig cfg = BrokerConfig.builder().port(0).dataDir(data)
+                .subscribers(Map.of("tiny", URI.create("http://127.0.0.1:" + port)))
+                .shutdownGrace(Duration.ofSeconds(1))
+                .scaleToZero(new ScaleToZero(Map.of("tiny", command), idle, startTimeout,
+                        ScaleToZero.DEFAULT_HEALTH, Duration.ofSeconds(5), data.resolve("logs"))).build();
         TriggerLoader.Result triggers = TriggerLoader.parse(TRIGGER, null);
         broker = LocalBroker.start(cfg, triggers, new PrintStream(console, true, StandardCharsets.UTF_8));
         return broker;

@@ -1,9 +1,10 @@
-package dev.cnai.broker;
+package dev.cnai.broker.deadletter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cnai.broker.Events;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,8 +1,9 @@
-package dev.cnai.broker;
+package dev.cnai.broker.deadletter;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.cnai.broker.Events;
 import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +23,8 @@ import java.util.concurrent.Executors;
  * The dead-letter sink that keeps what it receives: every CloudEvent POSTed to it (binary or structured mode) is
  * appended, with the time it arrived, as one JSON line to a file and forced to disk before it answers 202, so an
  * acknowledged dead letter survives a crash. On Knative it runs as the {@code dead-letter} Service that every
- * Trigger's {@code deadLetterSink} names ({@code java -jar cnai-local-broker.jar sink}); it answers
+ * Trigger's {@code deadLetterSink} names ({@link DeadLetterMain}; {@code java -jar cnai-local-broker.jar sink} in
+ * development); it answers
  * {@code GET /healthz} with 200 and the number of events kept.
  */
 public final class DeadLetterSink implements AutoCloseable {
