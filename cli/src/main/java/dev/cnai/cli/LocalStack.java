@@ -44,8 +44,8 @@ public final class LocalStack implements AutoCloseable {
      * Where things are and which ports to use: the broker on {@code portBase}, functions on the next five.
      * {@code onDemand} functions are scaled to zero by the broker: started on their first event (or first request
      * through its activator), stopped after {@code idleTimeout} without one. They keep their ports.
-     * {@code brokerEnv} is added to the broker process's environment (which otherwise inherits this one), e.g.
-     * {@code CNAI_BROKER_FAULTS} to turn on the broker's fault injection. {@code store} is the functions' object store
+     * {@code brokerEnv} is added to the broker process's environment (which otherwise inherits this one) and so to every
+     * function's, e.g. {@code CNAI_BROKER_FAULTS} to turn on the broker's fault injection, or credentials for the store. {@code store} is the functions' object store
      * root ({@code s3://bucket/prefix?…} or a directory; null: {@code <home>/store}).
      */
     public record Options(Path repo, Path home, int portBase, Duration startTimeout, PrintStream out,
@@ -253,6 +253,8 @@ public final class LocalStack implements AutoCloseable {
     private void spawn(String name, List<String> command, Map<String, String> env, Path logs) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(options.repo().toFile()).redirectErrorStream(true)
                 .redirectOutput(logs.resolve(name + ".log").toFile());
+        // what the broker's environment gets reaches the functions it starts on demand; these get it too
+        pb.environment().putAll(options.brokerEnv());
         pb.environment().putAll(env);
         processes.put(name, pb.start());
     }

@@ -54,6 +54,12 @@ final class S3Errors {
             }
             return StorageException.unavailable("cannot " + action + " " + uri + detail, e);
         }
+        if (failure instanceof SdkClientException && String.valueOf(failure.getMessage())
+                .startsWith("Unable to load credentials")) {
+            return StorageException.unavailable("cannot " + action + " " + uri + ": no credentials found; set "
+                    + "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or web identity (IRSA / workload "
+                    + "identity) for this process", failure);
+        }
         if (failure instanceof SdkClientException) {
             return StorageException.unavailable("cannot " + action + " " + uri + ": " + endpoint(where)
                     + " is unreachable or did not answer (" + rootCause(failure) + ")", failure);
