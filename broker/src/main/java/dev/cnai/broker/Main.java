@@ -8,7 +8,6 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
@@ -28,7 +27,7 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
 
     /** Exit status when arguments are wrong. */
-    public static final int EXIT_USAGE = CommandLine.ExitCode.USAGE;
+    public static final int EXIT_USAGE = CommandSetup.EXIT_USAGE;
     /** Exit status of {@code watch} when a {@code dev.cnai.pipeline.failed} event arrives. */
     public static final int EXIT_PIPELINE_FAILED = 3;
     /** Exit status of {@code watch} when the timeout passes first. */
@@ -86,54 +85,9 @@ public final class Main implements Callable<Integer> {
         return configure(cl, out, err);
     }
 
-    /**
-     * Shared settings: {@code @file} arguments are not expanded ({@code --data @file.json} is the command's own),
-     * durations are ISO-8601, integers may carry spaces, a usage error prints {@code error: <what>} and the
-     * command's usage and exits {@link #EXIT_USAGE}, any other failure prints {@code error: <why>} and exits 1.
-     */
+    /** {@link CommandSetup#configure}: the settings every broker command line shares. */
     public static CommandLine configure(CommandLine cl, PrintStream out, PrintStream err) {
-        cl.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
-        cl.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
-        cl.setExpandAtFiles(false);
-        cl.registerConverter(Duration.class, Main::duration);
-        cl.registerConverter(Integer.class, s -> Integer.parseInt(s.trim()));
-        cl.registerConverter(Integer.TYPE, s -> Integer.parseInt(s.trim()));
-        cl.setParameterExceptionHandler((e, args) -> {
-            err.println("error: " + e.getMessage());
-            if (e instanceof CommandLine.UnmatchedArgumentException u) {
-                CommandLine.UnmatchedArgumentException.printSuggestions(u, err);
-            }
-            err.println();
-            e.getCommandLine().usage(err);
-            return EXIT_USAGE;
-        });
-        cl.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof UsageException) {
-                return usageError(c, e.getMessage(), err);
-            }
-            if (e instanceof IOException || e instanceof RuntimeException) {
-                err.println("error: " + Events.rootMessage(e));
-                return 1;
-            }
-            throw e;
-        });
-        return cl;
-    }
-
-    private static int usageError(CommandLine c, String message, PrintStream err) {
-        err.println("error: " + message);
-        err.println();
-        c.usage(err);
-        err.flush();
-        return EXIT_USAGE;
-    }
-
-    private static Duration duration(String s) {
-        try {
-            return Duration.parse(s.trim());
-        } catch (DateTimeParseException e) {
-            throw new CommandLine.TypeConversionException("must be an ISO-8601 duration like PT60S, got '" + s + "'");
-        }
+        return CommandSetup.configure(cl, out, err);
     }
 
     /**
@@ -148,14 +102,6 @@ public final class Main implements Callable<Integer> {
             return Faults.parse(spec);
         } catch (IllegalArgumentException e) {
             throw new UsageException((option != null ? "--faults: " : Faults.ENV + ": ") + e.getMessage());
-        }
-    }
-
-    /** Wrong command-line arguments (exit {@link #EXIT_USAGE}). */
-    public static final class UsageException extends RuntimeException {
-        /** A message a person can act on. */
-        public UsageException(String message) {
-            super(message);
         }
     }
 }

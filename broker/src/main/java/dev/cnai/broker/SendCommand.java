@@ -1,6 +1,5 @@
 package dev.cnai.broker;
 
-import dev.cnai.broker.Main.UsageException;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;

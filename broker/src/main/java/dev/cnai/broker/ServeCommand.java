@@ -1,6 +1,5 @@
 package dev.cnai.broker;
 
-import dev.cnai.broker.Main.UsageException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;

@@ -94,9 +94,9 @@ class FaultsTest {
         assertEquals(0.2, Main.faults("error=0.2", "duplicate=0.5").error());
         assertEquals(0, Main.faults("error=0.2", "duplicate=0.5").duplicate());
         assertSame(Faults.NONE, Main.faults(null, null));
-        Main.UsageException e = assertThrows(Main.UsageException.class, () -> Main.faults(null, "duplicate=2"));
+        UsageException e = assertThrows(UsageException.class, () -> Main.faults(null, "duplicate=2"));
         assertTrue(e.getMessage().startsWith("CNAI_BROKER_FAULTS: "), e.getMessage());
-        e = assertThrows(Main.UsageException.class, () -> Main.faults("nope=1", null));
+        e = assertThrows(UsageException.class, () -> Main.faults("nope=1", null));
         assertTrue(e.getMessage().startsWith("--faults: "), e.getMessage());
     }
 

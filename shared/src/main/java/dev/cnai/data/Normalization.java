@@ -1,5 +1,7 @@
 package dev.cnai.data;
 
+import dev.cnai.events.NormStats;
+
 /** Global feature normalisation: one mean and one standard deviation over all features of all rows. */
 public final class Normalization {
     /** Lower bound of the standard deviation, so constant data does not divide by zero. */

@@ -6,3 +6,5 @@
  * rows.
  */
 package dev.cnai.data;
+
+import dev.cnai.events.NormStats;

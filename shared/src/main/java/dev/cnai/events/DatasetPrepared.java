@@ -1,6 +1,5 @@
 package dev.cnai.events;
 
-import dev.cnai.data.NormStats;
 import dev.cnai.storage.ArtifactRef;
 import java.util.List;
 

@@ -5,12 +5,12 @@ import static dev.cnai.training.impl.Graph.attrs;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.StringStringEntryProto;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.training.Architecture;
 import dev.cnai.training.Tensor;
 import dev.cnai.training.Weights;
 import dev.cnai.training.impl.Graph;
-import dev.cnai.training.impl.Graph.Op;
+import dev.cnai.training.impl.Op;
 import dev.cnai.training.impl.Graph.Value;
 import dev.cnai.training.impl.Layout;
 import dev.cnai.training.impl.Network;

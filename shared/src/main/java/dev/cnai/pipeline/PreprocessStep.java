@@ -4,7 +4,7 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.DatasetException;
 import dev.cnai.data.DatasetReaders;
 import dev.cnai.data.DatasetValidator;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.data.Normalization;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.data.Split;

@@ -1,6 +1,6 @@
 package dev.cnai.pipeline;
 
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.events.DatasetSpec;
 import dev.cnai.events.DatasetPrepared.ShardInfo;
 import dev.cnai.storage.ArtifactRef;

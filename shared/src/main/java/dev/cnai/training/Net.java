@@ -1,7 +1,7 @@
 package dev.cnai.training;
 
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

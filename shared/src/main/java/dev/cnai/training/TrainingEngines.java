@@ -1,7 +1,7 @@
 package dev.cnai.training;
 
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 
 /**
  * Runs local training on the engine a {@link TrainingConfig} names: {@code onnx} (the ONNX Runtime engine, kept

@@ -11,7 +11,7 @@ import ai.onnx.proto.OnnxMl.OperatorSetIdProto;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.DatasetReaders;
 import dev.cnai.events.DatasetSpec;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.data.Normalization;
 import dev.cnai.training.JavaTrainer;
 import dev.cnai.training.Architecture;
@@ -20,6 +20,7 @@ import dev.cnai.training.TrainingConfig;
 import dev.cnai.training.Weights;
 import dev.cnai.training.impl.Graph;
 import dev.cnai.training.impl.Layout;
+import dev.cnai.training.impl.Op;
 import dev.cnai.training.impl.TrainingGraphs;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -391,7 +392,7 @@ public final class TrainBenchmark {
             Graph g = new Graph("gemm", "");
             Graph.Value left = g.input("a", Graph.FLOAT, new long[] {n, n});
             Graph.Value right = g.input("b", Graph.FLOAT, new long[] {n, n});
-            g.output(g.opTo("c", Graph.Op.MAT_MUL, Graph.attrs(), left, right), Graph.FLOAT, new long[] {n, n});
+            g.output(g.opTo("c", Op.MAT_MUL, Graph.attrs(), left, right), Graph.FLOAT, new long[] {n, n});
             byte[] model = ModelProto.newBuilder().setIrVersion(Graph.IR_VERSION)
                     .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(Graph.OPSET))
                     .setGraph(g.build()).build().toByteArray();

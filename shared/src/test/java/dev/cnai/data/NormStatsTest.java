@@ -1,5 +1,6 @@
 package dev.cnai.data;
 
+import dev.cnai.events.NormStats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl;
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.errors.ErrorKind;
 import dev.cnai.training.JavaModel;
 import dev.cnai.training.JavaTrainer;

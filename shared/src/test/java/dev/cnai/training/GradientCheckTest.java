@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;

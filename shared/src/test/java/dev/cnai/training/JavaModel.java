@@ -2,7 +2,7 @@ package dev.cnai.training;
 
 import dev.cnai.training.Architecture;
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 
 /** Plain-Java inference with the same arithmetic as {@link JavaTrainer}: the reference for exported models. */
 public final class JavaModel {

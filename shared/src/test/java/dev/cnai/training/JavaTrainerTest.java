@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.errors.ErrorKind;
 import java.util.Arrays;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.cnai.broker.deadletter;
 
 import dev.cnai.broker.BrokerConfig;
-import dev.cnai.broker.Main;
+import dev.cnai.broker.CommandSetup;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -47,7 +47,7 @@ public final class DeadLetterMain {
         if (args.length > 0 && args[0].equals("sink")) {
             args = Arrays.copyOfRange(args, 1, args.length);
         }
-        return Main.configure(new CommandLine(new Sink(out)).setCommandName("dead-letter-sink"), out, err)
+        return CommandSetup.configure(new CommandLine(new Sink(out)).setCommandName("dead-letter-sink"), out, err)
                 .execute(args);
     }
 

@@ -1,20 +1,18 @@
 package dev.cnai.training.impl;
 
-import static dev.cnai.training.impl.Graph.Op.ADD;
-import static dev.cnai.training.impl.Graph.Op.CAST;
-import static dev.cnai.training.impl.Graph.Op.DIV;
-import static dev.cnai.training.impl.Graph.Op.GATHER;
-import static dev.cnai.training.impl.Graph.Op.IDENTITY;
-import static dev.cnai.training.impl.Graph.Op.LOOP;
-import static dev.cnai.training.impl.Graph.Op.MUL;
-import static dev.cnai.training.impl.Graph.Op.POW;
-import static dev.cnai.training.impl.Graph.Op.RECIPROCAL;
-import static dev.cnai.training.impl.Graph.Op.SHAPE;
-import static dev.cnai.training.impl.Graph.Op.SLICE;
-import static dev.cnai.training.impl.Graph.Op.SQRT;
-import static dev.cnai.training.impl.Graph.Op.SUB;
-import static dev.cnai.training.impl.Graph.Op.TRANSPOSE;
-import static dev.cnai.training.impl.Graph.Op.UNSQUEEZE;
+import static dev.cnai.training.impl.Op.ADD;
+import static dev.cnai.training.impl.Op.CAST;
+import static dev.cnai.training.impl.Op.DIV;
+import static dev.cnai.training.impl.Op.GATHER;
+import static dev.cnai.training.impl.Op.IDENTITY;
+import static dev.cnai.training.impl.Op.LOOP;
+import static dev.cnai.training.impl.Op.MUL;
+import static dev.cnai.training.impl.Op.RECIPROCAL;
+import static dev.cnai.training.impl.Op.SHAPE;
+import static dev.cnai.training.impl.Op.SLICE;
+import static dev.cnai.training.impl.Op.SUB;
+import static dev.cnai.training.impl.Op.TRANSPOSE;
+import static dev.cnai.training.impl.Op.UNSQUEEZE;
 import static dev.cnai.training.impl.Graph.attr;
 import static dev.cnai.training.impl.Graph.attrs;
 
@@ -60,7 +58,6 @@ public final class TrainingGraphs {
     public static final String STEP_COUNTER = "t";
     public static final String LOSS_SUM = "loss_sum";
     public static final String LOSS = "loss";
-    static final double ADAM_EPSILON = 1e-8;
 
     private TrainingGraphs() {
     }
@@ -93,7 +90,7 @@ public final class TrainingGraphs {
             if (o.optimizer() instanceof Optimizer.Adam) {
                 return List.of(FIRST_MOMENT, SECOND_MOMENT);
             }
-            return momentum(o) == 0 ? List.of() : List.of(VELOCITY);
+            return OptimizerGraphs.momentum(o) == 0 ? List.of() : List.of(VELOCITY);
         }
     }
 
@@ -161,7 +158,7 @@ public final class TrainingGraphs {
         Map<String, Network.Gradient> grads = net.backward(loss.dLogits());
 
         body.output(body.opTo("cond_out", IDENTITY, attrs(), condIn), Graph.BOOL, new long[0]);
-        Map<String, Value> next = update(body, net, layout, o, in, grads);
+        Map<String, Value> next = OptimizerGraphs.update(body, net, layout, o, in, grads);
         for (Carried c : carried) {
             // Loop body outputs are positional: declaring the update's own value as the output avoids a copy
             body.output(next.get(c.name()), Graph.FLOAT, null);
@@ -235,62 +232,6 @@ public final class TrainingGraphs {
      */
     private static Value normalise(Graph g, Value x) {
         return g.op(MUL, g.op(SUB, x, ref(MEAN)), ref(INV_STD));
-    }
-
-    /** SGD's momentum (0 for plain SGD); 0 for Adam, which keeps its own moments. */
-    private static double momentum(TrainingConfig o) {
-        return o.optimizer() instanceof Optimizer.Sgd sgd ? sgd.momentum() : 0;
-    }
-
-    /** The optimiser step: new value of every carried tensor, by name. */
-    private static Map<String, Value> update(Graph g, Network net, Layout layout, TrainingConfig o,
-            Map<String, Value> in, Map<String, Network.Gradient> grads) {
-        Map<String, Value> next = new LinkedHashMap<>();
-        if (o.optimizer() instanceof Optimizer.Adam adam) {
-            Value lr = g.scalar(o.learningRate());
-            Value one = g.scalar(1);
-            Value b1 = g.scalar(adam.beta1());
-            Value b2 = g.scalar(adam.beta2());
-            Value t = g.op(ADD, in.get(STEP_COUNTER), one);
-            next.put(STEP_COUNTER, t);
-            Value c1 = g.op(SUB, one, g.op(POW, b1, t));
-            Value c2 = g.op(SUB, one, g.op(POW, b2, t));
-            Value oneMinusB1 = g.scalar(1 - adam.beta1());
-            Value oneMinusB2 = g.scalar(1 - adam.beta2());
-            Value eps = g.scalar(ADAM_EPSILON);
-            for (String p : layout.parameters().keySet()) {
-                String mName = StateRole.FIRST_MOMENT.of(p);
-                String sName = StateRole.SECOND_MOMENT.of(p);
-                Value grad = net.scaled(grads.get(p), o.l2(), 1, null, 0);
-                Value m = g.op(ADD, g.op(MUL, in.get(mName), b1), g.op(MUL, grad, oneMinusB1));
-                Value s = g.op(ADD, g.op(MUL, in.get(sName), b2),
-                        g.op(MUL, g.op(MUL, grad, grad), oneMinusB2));
-                Value mHat = g.op(DIV, m, c1);
-                Value sHat = g.op(DIV, s, c2);
-                Value step = g.op(DIV, mHat, g.op(ADD, g.op(SQRT, sHat), eps));
-                next.put(p, g.op(SUB, in.get(p), g.op(MUL, step, lr)));
-                next.put(mName, m);
-                next.put(sName, s);
-            }
-        } else if (momentum(o) == 0) {
-            // plain SGD, w' = (1 - lr·l2)·w - lr·g: for a dense weight one Gemm with the weight itself as C, no
-            // state and no element-wise pass (biases take no decay)
-            for (String p : layout.parameters().keySet()) {
-                Network.Gradient gr = grads.get(p);
-                double keep = gr.weight() == null ? 1 : 1 - o.learningRate() * o.l2();
-                next.put(p, net.scaled(gr, 0, -o.learningRate(), in.get(p), keep));
-            }
-        } else {
-            // momentum kept as the step u = -lr·v: u' = mu·u - lr·(g + l2·w), w' = w + u' (the reference's
-            // v' = mu·v + g + l2·w, w' = w - lr·v' up to rounding), so the update folds into the weight's Gemm
-            for (String p : layout.parameters().keySet()) {
-                String vName = StateRole.VELOCITY.of(p);
-                Value u = net.scaled(grads.get(p), o.l2(), -o.learningRate(), in.get(vName), momentum(o));
-                next.put(p, g.op(ADD, in.get(p), u));
-                next.put(vName, u);
-            }
-        }
-        return next;
     }
 
     /** A value of the graph or of an outer one (a Loop body reads the main graph's inputs), by name. */

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnx.proto.OnnxMl.ModelProto;
 import ai.onnx.proto.OnnxMl.NodeProto;
-import dev.cnai.training.impl.Graph.Op;
 import dev.cnai.training.impl.Graph.Value;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import dev.cnai.data.Dataset;
-import dev.cnai.data.NormStats;
+import dev.cnai.events.NormStats;
 import dev.cnai.data.ShardCodec;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cnai.onnx.OnnxExporter;

@@ -1,4 +1,4 @@
-package dev.cnai.data;
+package dev.cnai.events;
 
 import java.util.function.Function;
 
@@ -10,7 +10,7 @@ public record NormStats(double mean, double std) {
     /**
      * {@code stats} when every consumer can use them: a mean that is finite as a float and a std that is positive
      * and finite as a float (the training graph and the exported model hold both as float32; the plain-Java
-     * reference applies the same rule, so all engines accept the same stats). {@link Normalization#fit} always
+     * reference applies the same rule, so all engines accept the same stats). {@code data.Normalization.fit} always
      * gives such stats. The one rule for every engine and the exporter; each throws its own exception type.
      *
      * @param error makes the caller's exception from the message
