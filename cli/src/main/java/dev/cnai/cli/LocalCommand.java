@@ -7,6 +7,8 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.RunRequested;
+import dev.cnai.storage.ObjectStores;
+import dev.cnai.storage.StorageException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,8 +83,17 @@ final class LocalCommand implements Callable<Integer> {
             spec.commandLine().getErr().println(e.getMessage());
             return CommandLines.USAGE;
         }
+        String storeRoot = store != null ? store : System.getenv("CNAI_STORE");
+        if (storeRoot != null) {
+            try {
+                ObjectStores.check(storeRoot);
+            } catch (StorageException e) {
+                spec.commandLine().getErr().println("--store: " + e.getMessage());
+                return CommandLines.USAGE;
+            }
+        }
         LocalStack.Options opts = new LocalStack.Options(repoDir, homeDir, portBase, Duration.ofSeconds(90), out)
-                .withStore(store != null ? store : System.getenv("CNAI_STORE"));
+                .withStore(storeRoot);
         long t0 = System.nanoTime();
         out.printf("starting broker and %d functions (logs in %s)%n", LocalStack.FUNCTIONS.size(),
                 homeDir.resolve("logs"));

@@ -138,4 +138,14 @@ class CommandLineTest {
         assertEquals(2, cnai("models", "compare", "v1").status());
         assertEquals(2, ModelsCommand.run(new String[] {"list", "--model"}, System.out, System.err));
     }
+
+    @Test
+    void aBadStoreIsAUsageErrorBeforeAnythingStarts() {
+        Result bad = cnai("local", "--once", "--dataset", "d.tgz", "--store", "s3://bucket/p?bogus=1");
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("--store: ") && bad.err().contains("unknown option 'bogus'"), bad.err());
+        Result scheme = cnai("local", "--once", "--dataset", "d.tgz", "--store", "gs://bucket/p");
+        assertEquals(2, scheme.status());
+        assertTrue(scheme.err().contains("--store: "), scheme.err());
+    }
 }

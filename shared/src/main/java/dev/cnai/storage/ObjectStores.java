@@ -29,4 +29,17 @@ public final class ObjectStores {
         throw StorageException.unsupportedScheme(root);
     }
 
+    /**
+     * Checks a root as {@link #open} would read it, without opening anything (no client, no directory created): for
+     * a command line to refuse a bad {@code --store} before it starts processes.
+     *
+     * @throws StorageException INVALID_INPUT (or an unsupported scheme) with the reason
+     */
+    public static void check(String root) {
+        if (root.startsWith("s3://")) {
+            S3Location.parse(root, System::getenv);
+        } else if (root.contains(":") && !"file".equals(URI.create(root.endsWith("/") ? root : root + "/").getScheme())) {
+            throw StorageException.unsupportedScheme(root);
+        }
+    }
 }
