@@ -3,6 +3,7 @@ package dev.cnai.broker;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,10 +25,13 @@ import java.util.Map;
  * @param memoryEvents how many accepted events {@code GET /events} keeps in memory
  * @param scaleToZero subscribers the broker starts on demand and stops when idle (none by default)
  * @param faults fault injection for development ({@link Faults#NONE}, off, by default)
+ * @param replicas more base URLs of a subscriber (service name → the URLs after its first): deliveries to it go to
+ *        its URLs in turn, as Knative spreads them over a Service's pods (a retry goes to the next one)
  */
 public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir, Map<String, URI> subscribers,
         int maxBody, Duration deliveryTimeout, int workers, int queueCapacity, Duration dedupeWindow,
-        Duration shutdownGrace, int memoryEvents, ScaleToZero scaleToZero, Faults faults) {
+        Duration shutdownGrace, int memoryEvents, ScaleToZero scaleToZero, Faults faults,
+        Map<String, List<URI>> replicas) {
 
     /** Knative's practical event size limit, used as the default body limit. */
     public static final int DEFAULT_MAX_BODY = 1024 * 1024;
@@ -35,6 +39,12 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
     /** Validates and copies. */
     public BrokerConfig {
         subscribers = Map.copyOf(subscribers);
+        replicas = replicas == null ? Map.of() : Map.copyOf(replicas);
+        for (String name : replicas.keySet()) {
+            if (!subscribers.containsKey(name)) {
+                throw new IllegalArgumentException("replicas of '" + name + "' but no subscriber of that name");
+            }
+        }
         scaleToZero = scaleToZero == null ? ScaleToZero.NONE : scaleToZero;
         faults = faults == null ? Faults.NONE : faults;
         if (maxBody <= 0 || workers <= 0 || queueCapacity <= 0 || memoryEvents <= 0) {
@@ -57,7 +67,7 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
         return new Builder().host(host).port(port).triggersDir(triggersDir).dataDir(dataDir).subscribers(subscribers)
                 .maxBody(maxBody).deliveryTimeout(deliveryTimeout).workers(workers).queueCapacity(queueCapacity)
                 .dedupeWindow(dedupeWindow).shutdownGrace(shutdownGrace).memoryEvents(memoryEvents)
-                .scaleToZero(scaleToZero).faults(faults);
+                .scaleToZero(scaleToZero).faults(faults).replicas(replicas);
     }
 
     /** Mutable builder of a {@link BrokerConfig}; {@link #build()} validates. Unset values are the defaults. */
@@ -67,6 +77,7 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
         private Path triggersDir = Path.of("knative");
         private Path dataDir = Path.of(".cnai", "broker");
         private Map<String, URI> subscribers = Map.of();
+        private Map<String, List<URI>> replicas = Map.of();
         private int maxBody = DEFAULT_MAX_BODY;
         private Duration deliveryTimeout = Duration.ofSeconds(60);
         private int workers = 16;
@@ -107,6 +118,12 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
         /** Service name → base URL. */
         public Builder subscribers(Map<String, URI> v) {
             subscribers = v;
+            return this;
+        }
+
+        /** Service name → its further base URLs (replicas), each name also a subscriber. */
+        public Builder replicas(Map<String, List<URI>> v) {
+            replicas = v;
             return this;
         }
 
@@ -171,7 +188,7 @@ public record BrokerConfig(String host, int port, Path triggersDir, Path dataDir
          */
         public BrokerConfig build() {
             return new BrokerConfig(host, port, triggersDir, dataDir, subscribers, maxBody, deliveryTimeout, workers,
-                    queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults);
+                    queueCapacity, dedupeWindow, shutdownGrace, memoryEvents, scaleToZero, faults, replicas);
         }
     }
 }

@@ -20,4 +20,9 @@ record Delivery(long id, Trigger trigger, CloudEvent event, LocalBroker.Scope sc
         Destination dest = toDeadLetterSink ? trigger.delivery().deadLetterSink() : trigger.subscriber();
         return dest == null || !dest.hasRef() ? null : dest.refName();
     }
+
+    /** The same delivery to another URL (the next replica of its subscriber, for a retry). */
+    Delivery withTarget(URI other) {
+        return new Delivery(id, trigger, event, scope, hops, other, toDeadLetterSink, copy);
+    }
 }

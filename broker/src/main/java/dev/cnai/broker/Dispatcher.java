@@ -105,7 +105,7 @@ public final class Dispatcher implements AutoCloseable {
      * the event at once.
      */
     public void dispatch(Trigger trigger, CloudEvent event, LocalBroker.Scope scope, int hops) {
-        var target = resolver.resolve(trigger.subscriber());
+        var target = resolver.next(trigger.subscriber());
         Delivery d = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, target.orElse(null), false, 0);
         if (target.isEmpty()) {
             deadLetter(d, "subscriber not resolvable: " + resolver.unresolvedReason(trigger.subscriber()),
@@ -198,7 +198,10 @@ public final class Dispatcher implements AutoCloseable {
             log.record(outcome(EventLog.Kind.RETRY, d, status, attempt).millis(o.millis())
                     .reason(o.reason() + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms")
                     .build());
-            later(() -> submit(d, attempt + 1), delay);
+            // a retry goes to the subscriber's next replica, when it has several (a dead-letter post stays put)
+            Delivery again = d.toDeadLetterSink() ? d
+                    : d.withTarget(resolver.next(d.trigger().subscriber()).orElse(d.target()));
+            later(() -> submit(again, attempt + 1), delay);
             return;
         }
         if (!pending.containsKey(d.id())) {

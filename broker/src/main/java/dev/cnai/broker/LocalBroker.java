@@ -54,7 +54,7 @@ public final class LocalBroker implements AutoCloseable {
     private LocalBroker(BrokerConfig config, TriggerLoader.Result loaded, PrintStream console) throws IOException {
         this.config = config;
         this.triggers = loaded.triggers();
-        this.resolver = new SubscriberResolver(config.subscribers());
+        this.resolver = new SubscriberResolver(config.subscribers(), config.replicas());
         this.log = new EventLog(config.dataDir(), console, config.memoryEvents());
         List<String> w = new ArrayList<>(loaded.warnings());
         for (Trigger t : triggers) {

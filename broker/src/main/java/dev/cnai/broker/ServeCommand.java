@@ -42,7 +42,8 @@ final class ServeCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--subscriber", paramLabel = "name=url",
-            description = "map a Knative Service name to a local base URL (repeatable)")
+            description = "map a Knative Service name to a local base URL (repeatable; a name given again adds a "
+                    + "replica: deliveries go to its URLs in turn)")
     List<String> subscribers = new ArrayList<>();
 
     @Option(names = "--subscribers-file", paramLabel = "FILE", description = "properties file of name=url lines")
@@ -125,13 +126,18 @@ final class ServeCommand implements Callable<Integer> {
      */
     BrokerConfig config() throws IOException {
         Map<String, URI> subs = new LinkedHashMap<>();
+        Map<String, List<URI>> replicas = new LinkedHashMap<>();
         if (subscribersFile != null) {
             subs.putAll(SubscriberResolver.readProperties(subscribersFile));
         }
         for (String m : subscribers) {
             try {
                 var e = SubscriberResolver.parseMapping(m);
-                subs.put(e.getKey(), e.getValue());
+                if (subs.containsKey(e.getKey())) {
+                    replicas.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue());
+                } else {
+                    subs.put(e.getKey(), e.getValue());
+                }
             } catch (IllegalArgumentException ex) {
                 throw new UsageException(ex.getMessage());
             }
@@ -166,7 +172,7 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         return BrokerConfig.builder().host(host).port(port).triggersDir(triggers).dataDir(dataDir)
-                .subscribers(subs).maxBody(maxBody).deliveryTimeout(deliveryTimeout).workers(workers)
+                .subscribers(subs).replicas(replicas).maxBody(maxBody).deliveryTimeout(deliveryTimeout).workers(workers)
                 .queueCapacity(queueCapacity).memoryEvents(memoryEvents).dedupeWindow(dedupeWindow)
                 .shutdownGrace(shutdownGrace).scaleToZero(scaleToZero).faults(f).build();
     }

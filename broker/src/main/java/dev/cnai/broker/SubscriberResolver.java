@@ -6,9 +6,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Resolves Knative destinations to local URLs: object references by name through a map
@@ -17,10 +20,21 @@ import java.util.Properties;
 public final class SubscriberResolver {
 
     private final Map<String, URI> services;
+    private final Map<String, List<URI>> replicas;
+    private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
 
     /** Creates a resolver over a service-name → base-URL map. */
     public SubscriberResolver(Map<String, URI> services) {
+        this(services, Map.of());
+    }
+
+    /**
+     * Creates a resolver whose services may have replicas: {@link #next} answers a service's URLs in turn (round
+     * robin); {@link #resolve} always its first.
+     */
+    public SubscriberResolver(Map<String, URI> services, Map<String, List<URI>> replicas) {
         this.services = Map.copyOf(services);
+        this.replicas = Map.copyOf(replicas);
     }
 
     /** The service map. */
@@ -37,9 +51,11 @@ public final class SubscriberResolver {
             return Optional.empty();
         }
         if (d.hasRef()) {
-            URI base = services.get(d.refName());
+            String name = d.refName();
+            URI base = services.get(name);
             if (base == null && d.refNamespace() != null) {
-                base = services.get(d.refNamespace() + "/" + d.refName());
+                name = d.refNamespace() + "/" + d.refName();
+                base = services.get(name);
             }
             if (base == null) {
                 return Optional.empty();
@@ -50,6 +66,30 @@ public final class SubscriberResolver {
             return Optional.of(d.uri().isAbsolute() ? d.uri() : base.resolve(d.uri()));
         }
         return d.uri() != null && d.uri().isAbsolute() ? Optional.of(d.uri()) : Optional.empty();
+    }
+
+    /**
+     * {@link #resolve}, but a service with replicas answers its URLs in turn (round robin, one per call): the
+     * target of each new delivery and of each retry, as Knative spreads requests over a Service's pods.
+     */
+    public Optional<URI> next(Destination d) {
+        Optional<URI> first = resolve(d);
+        if (first.isEmpty() || !d.hasRef() || d.uri() != null) {
+            return first;
+        }
+        String name = services.containsKey(d.refName()) ? d.refName() : d.refNamespace() + "/" + d.refName();
+        return Optional.of(replica(name, first.get()));
+    }
+
+    /** The base URL of the service's next turn: the first URL, then each replica, round robin. */
+    private URI replica(String name, URI first) {
+        List<URI> more = replicas.get(name);
+        if (more == null || more.isEmpty()) {
+            return first;
+        }
+        int turn = Math.floorMod(turns.computeIfAbsent(name, n -> new AtomicInteger()).getAndIncrement(),
+                more.size() + 1);
+        return turn == 0 ? first : more.get(turn - 1);
     }
 
     /** Why {@link #resolve} is empty for {@code d}, as advice a person can act on. */

@@ -301,6 +301,32 @@ class BrokerTest extends BrokerFixture {
         assertEquals(1, gold.received.size());
     }
 
+    @Test
+    void aSubscriberWithReplicasGetsDeliveriesInTurnAndARetryGoesToTheNextReplica() throws Exception {
+        TestSubscriber a = subscriber(n -> TestSubscriber.Answer.of(200));
+        TestSubscriber c = subscriber(n -> TestSubscriber.Answer.of(200));
+        LocalBroker b = broker(Map.of("train-shard", a.uri()),
+                cfg -> cfg.replicas(Map.of("train-shard", List.of(c.uri()))));
+        for (int i = 0; i < 6; i++) {
+            assertEquals(202, post(b, "/", ce("rr-" + i, "dev.cnai.shard.assigned", "run-rr"), "{}").statusCode());
+        }
+        awaitLogged("delivered", 6);
+        assertEquals(3, a.received.size(), "first URL: every other delivery");
+        assertEquals(3, c.received.size(), "the replica: the others");
+
+        // one replica down (503): the retry reaches the other, nothing is lost or delivered twice
+        TestSubscriber down = subscriber(n -> TestSubscriber.Answer.of(503, "down"));
+        TestSubscriber up = subscriber(n -> TestSubscriber.Answer.of(200));
+        LocalBroker b2 = broker(Map.of("train-shard", down.uri()),
+                cfg -> cfg.replicas(Map.of("train-shard", List.of(up.uri()))).dataDir(data.resolve("b2")));
+        for (int i = 0; i < 4; i++) {
+            assertEquals(202, post(b2, "/", ce("rd-" + i, "dev.cnai.shard.assigned", "run-rd"), "{}").statusCode());
+        }
+        up.await(4);
+        Polling.until(() -> up.received.size() == 4, Duration.ofSeconds(10), () -> "up got " + up.received.size());
+        assertEquals(4, up.received.stream().map(r -> r.header("ce-id")).distinct().count(), up.received.toString());
+    }
+
     // ------------------------------------------------------------------ retries and dead letters
 
     @Test
