@@ -186,8 +186,12 @@ class PipelineIT {
         return n;
     }
 
-    /** The run ends when model.registered is logged; infer loads the model when model.promoted reaches it, a bit later. */
     private static void awaitInferReady() throws Exception {
+        awaitInferReady(stack);
+    }
+
+    /** The run ends when model.registered is logged; infer loads the model when model.promoted reaches it, a bit later. */
+    static void awaitInferReady(LocalStack stack) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {

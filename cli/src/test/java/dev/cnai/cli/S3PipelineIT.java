@@ -93,12 +93,7 @@ class S3PipelineIT {
         try (OnnxModel model = OnnxModel.load(pulled.onnx(), 1)) {
             expected = model.predict(x, n);
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "infer did not load the promoted model within 60 s");
-            Thread.sleep(100);
-        }
+        PipelineIT.awaitInferReady(stack);
         float[][] rows = new float[n][];
         for (int i = 0; i < n; i++) {
             rows[i] = Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features());
