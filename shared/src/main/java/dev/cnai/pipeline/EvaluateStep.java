@@ -21,6 +21,7 @@ import dev.cnai.training.Metrics;
 import dev.cnai.training.Weights;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 
 /**
@@ -96,10 +97,19 @@ public final class EvaluateStep {
         return locks.size();
     }
 
+    /**
+     * The round's reports in shard order, or fewer than the shard count while one is missing. Each is read by its own
+     * key rather than found by listing the prefix: a listing may show what is not an object yet (S3Proxy's file
+     * backend lists in-flight uploads) or, on an eventually consistent S3-compatible server, miss what is.
+     */
     private List<ShardTrained> reports(ShardTrained t) {
         List<ShardTrained> out = new ArrayList<>();
-        for (String key : store.list(Keys.reportsPrefix(t.runId(), t.round()))) {
-            out.add(Json.get(store, key, ShardTrained.class).orElseThrow());
+        for (int shard = 0; shard < t.shardCount(); shard++) {
+            Optional<ShardTrained> r = Json.get(store, Keys.report(t.runId(), t.round(), shard), ShardTrained.class);
+            if (r.isEmpty()) {
+                return out;
+            }
+            out.add(r.get());
         }
         return out;
     }

@@ -35,12 +35,12 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * The object-store contract on {@code s3://}, against a real S3 server (S3Proxy on loopback), and what is particular
  * to S3: multipart uploads, conditional writes, and the errors of a wrong bucket, key or endpoint.
  *
- * <p>What S3Proxy 3.0 does with {@code If-None-Match: *} over its local (transient, filesystem) backends, pinned by the
- * tests below: it honours it on a plain PUT, but by checking and then writing, so racing creators can both succeed
- * ({@link #racingConditionalCreatesOnS3ProxyAreNotAtomicYetNeverYieldWrongBytes}); it ignores it on
- * CompleteMultipartUpload (it checks it at CreateMultipartUpload instead, which AWS does not). So the contract runs in
- * the default conditional mode, except for its race test, which runs with {@code putIfAbsent=single-writer}; and the
- * multipart case shows the store detecting a server that ignores the header and refusing to race.
+ * <p>What S3Proxy 4 does with {@code If-None-Match: *} over its {@code filesystem-nio2} backend, pinned by the tests
+ * below: it honours it on a plain PUT and on CompleteMultipartUpload, atomically (racing creators: exactly one hears
+ * 200, {@link #racingConditionalCreatesAreAtomicRoundAfterRound}). Over a backend it cannot make safe it answers 501
+ * NotImplemented, and the store then refuses every conditional create clearly rather than race
+ * ({@link #aServerWithoutConditionalWritesIsRefusedClearly}). (S3Proxy 3.0 checked, then wrote: racing creators both
+ * succeeded in 1 to 4 rounds of 25; 2.7 ignored the header.)
  */
 class S3ObjectStoreTest extends ObjectStoreContract {
     static final String BUCKET = "cnai-test";
@@ -79,13 +79,6 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         return open("");
     }
 
-    /** On S3Proxy the race is only won once by the store's single-writer mode (see the class comment). */
-    @Override
-    @Test
-    void racingPutIfAbsentCreatesExactlyOnce() throws Exception {
-        assertRaceCreatesExactlyOnce(open("putIfAbsent=single-writer"));
-    }
-
     @Override
     protected void tamper(ObjectStore store, String key, byte[] bytes) {
         S3Location where = ((S3ObjectStore) store).location();
@@ -110,16 +103,14 @@ class S3ObjectStoreTest extends ObjectStoreContract {
         }
     }
 
-    /**
-     * Racing conditional creators on S3Proxy's transient backend: the server checks, then writes, so now and then two
-     * both hear 200 (measured: 1 to 4 rounds of 25 with 8 racers). The store cannot prevent that on such a server,
-     * but the claim check still holds: every ref handed out either is the surviving object or is refused by read.
-     */
+    /** 25 rounds of 8 racing creators, each with its own client: every round exactly one creates, all see it. */
     @Test
-    void racingConditionalCreatesOnS3ProxyAreNotAtomicYetNeverYieldWrongBytes() throws Exception {
-        S3ObjectStore store = open("");
+    void racingConditionalCreatesAreAtomicRoundAfterRound() throws Exception {
+        List<S3ObjectStore> clients = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            clients.add(i == 0 ? open("") : server.open(BUCKET, clients.get(0).location().prefix(), ""));
+        }
         ExecutorService pool = Executors.newFixedThreadPool(8);
-        int doubles = 0;
         try {
             for (int round = 0; round < 25; round++) {
                 String key = "race/" + round;
@@ -127,9 +118,10 @@ class S3ObjectStoreTest extends ObjectStoreContract {
                 List<Future<ObjectStore.PutResult>> fs = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     byte[] mine = utf8("round " + round + " writer " + i);
+                    S3ObjectStore client = clients.get(i);
                     fs.add(pool.submit(() -> {
                         start.await();
-                        return store.putIfAbsent(key, mine);
+                        return client.putIfAbsent(key, mine);
                     }));
                 }
                 start.countDown();
@@ -137,43 +129,46 @@ class S3ObjectStoreTest extends ObjectStoreContract {
                 for (Future<ObjectStore.PutResult> f : fs) {
                     done.add(f.get());
                 }
-                long created = done.stream().filter(ObjectStore.PutResult::created).count();
-                assertTrue(created >= 1, "someone created it");
-                doubles += created > 1 ? 1 : 0;
-                ArtifactRef survivor = store.ref(key).orElseThrow();
+                assertEquals(1, done.stream().filter(ObjectStore.PutResult::created).count(), "round " + round);
+                ArtifactRef survivor = clients.get(0).ref(key).orElseThrow();
                 for (ObjectStore.PutResult r : done) {
-                    if (!r.ref().equals(survivor)) {
-                        StorageException e = assertThrows(StorageException.class, () -> store.read(r.ref()));
-                        assertEquals(ErrorKind.INTEGRITY, e.kind());
-                    }
+                    assertEquals(survivor, r.ref(), "round " + round);
                 }
             }
         } finally {
             pool.shutdownNow();
+            clients.subList(1, clients.size()).forEach(S3ObjectStore::close);
         }
-        System.out.println("S3Proxy conditional-create race: rounds with more than one creator: " + doubles + " of 25");
     }
 
-    /** S3Proxy ignores If-None-Match on CompleteMultipartUpload: the store finds out and refuses, never races. */
+    /** A server that answers 501 to If-None-Match: every conditional create is refused clearly, nothing written. */
     @Test
-    void aServerThatIgnoresConditionalCompletionIsRefusedClearly() {
-        S3ObjectStore store = open("multipartThreshold=5242880&partSize=5242880");
-        byte[] big = new byte[6 * 1024 * 1024];
-        StorageException e = assertThrows(StorageException.class, () -> store.putIfAbsent("big/claim", big));
-        assertEquals(ErrorKind.INVALID_INPUT, e.kind());
-        assertTrue(e.getMessage().contains("If-None-Match") && e.getMessage().contains(store.location().root())
-                && e.getMessage().contains("multipart") && e.getMessage().contains("putIfAbsent=single-writer"),
-                e.getMessage());
-        assertFalse(store.exists("big/claim"), "nothing was written");
-        assertEquals(List.of(), store.list(""), "the probe object is gone");
-        assertThrows(StorageException.class, () -> store.putIfAbsent("big/other", big), "the verdict sticks");
-        assertTrue(store.putIfAbsent("small/claim", new byte[10]).created(), "small objects are still conditional PUTs");
-        assertFalse(store.putIfAbsent("small/claim", new byte[11]).created());
+    void aServerWithoutConditionalWritesIsRefusedClearly() throws Exception {
+        try (S3TestServer plain = S3TestServer.startWithoutConditionalWrites()) {
+            plain.createBucket(BUCKET);
+            for (int size : new int[] {10, 6 * 1024 * 1024}) {
+                try (S3ObjectStore store = plain.open(BUCKET, "nc" + size, "multipartThreshold=5242880&partSize=5242880")) {
+                    StorageException e = assertThrows(StorageException.class, () -> store.putIfAbsent("claim", new byte[size]));
+                    assertEquals(ErrorKind.INVALID_INPUT, e.kind());
+                    assertTrue(e.getMessage().contains("If-None-Match") && e.getMessage().contains(store.location().root())
+                            && e.getMessage().contains("putIfAbsent=single-writer"), e.getMessage());
+                    assertFalse(store.exists("claim"), "nothing was written");
+                    assertEquals(List.of(), store.list(""), "the probe object is gone");
+                    assertThrows(StorageException.class, () -> store.putIfAbsent("other", new byte[size]), "the verdict sticks");
+                    assertTrue(store.put("plain", new byte[size]).size() == size, "plain writes still work");
+                }
+                try (S3ObjectStore single = plain.open(BUCKET, "sw" + size,
+                        "putIfAbsent=single-writer&multipartThreshold=5242880&partSize=5242880")) {
+                    assertTrue(single.putIfAbsent("claim", new byte[size]).created());
+                    assertFalse(single.putIfAbsent("claim", new byte[1]).created(), "single-writer: HEAD, then PUT");
+                }
+            }
+        }
     }
 
     @Test
     void largeObjectsAreUploadedInParts() {
-        S3ObjectStore store = open("putIfAbsent=single-writer&multipartThreshold=5242880&partSize=5242880");
+        S3ObjectStore store = open("multipartThreshold=5242880&partSize=5242880");
         byte[] big = new byte[11 * 1024 * 1024 + 17];
         new Random(7).nextBytes(big);
         ArtifactRef ref = store.put("big/blob", big);
@@ -185,7 +180,7 @@ class S3ObjectStoreTest extends ObjectStoreContract {
             assertTrue(etag.matches("\"?[0-9a-f]{32}-3\"?"), "a 3-part upload's ETag: " + etag);
             assertEquals(List.of(), raw.listMultipartUploads(b -> b.bucket(BUCKET)).uploads(), "no upload left open");
         }
-        // single-writer mode: the object is created once, in parts
+        // a conditional multipart completion: created once, in parts
         assertTrue(store.putIfAbsent("big/second", big).created());
         assertFalse(store.putIfAbsent("big/second", new byte[1]).created());
         assertEquals(ref.digest(), store.ref("big/second").orElseThrow().digest());
@@ -193,7 +188,7 @@ class S3ObjectStoreTest extends ObjectStoreContract {
 
     @Test
     void listPagesThroughMoreThanOnePage() throws Exception {
-        S3ObjectStore store = open("putIfAbsent=single-writer");
+        S3ObjectStore store = open("");
         ExecutorService pool = Executors.newFixedThreadPool(4);
         List<String> expected = new ArrayList<>();
         try {

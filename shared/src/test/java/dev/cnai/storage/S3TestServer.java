@@ -2,13 +2,22 @@ package dev.cnai.storage;
 
 import dev.cnai.storage.impl.S3Location;
 import dev.cnai.storage.impl.S3ObjectStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
 import org.gaul.s3proxy.AuthenticationType;
+import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
-import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.blobstore.options.CreateContainerOptions;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -19,21 +28,28 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3 server for the tests: S3Proxy on 127.0.0.1 (an ephemeral port) over jclouds' in-memory {@code transient}
- * blobstore, with AWS signature checking on. Starts in well under a second; close it when done.
+ * A real S3 server for the tests: S3Proxy 4 on 127.0.0.1 (an ephemeral port) over its {@code filesystem-nio2}
+ * blobstore in a fresh temporary directory, with AWS signature checking on. That backend resolves
+ * {@code If-None-Match: *} as it writes (it publishes a claimed key with {@code link(2)}, which fails when the key
+ * exists), so racing conditional creates are atomic, as on AWS S3 or MinIO. Starts in well under a second; close it
+ * when done (the directory is deleted).
  */
 public final class S3TestServer implements AutoCloseable {
     public static final String ACCESS_KEY = "cnai-test-access";
     public static final String SECRET_KEY = "cnai-test-secret-not-a-real-one";
 
     private final S3Proxy proxy;
-    private final BlobStoreContext context;
+    private final Path dir;
+    private final BlobStore blobStore;
     private final URI endpoint;
 
-    private S3TestServer() throws Exception {
-        context = ContextBuilder.newBuilder("transient").credentials("identity", "credential")
-                .build(BlobStoreContext.class);
-        proxy = S3Proxy.builder().blobStore(context.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
+    private S3TestServer(boolean conditionalWrites) throws Exception {
+        dir = Files.createTempDirectory("cnai-s3-");
+        Properties props = new Properties();
+        props.setProperty("jclouds.filesystem.basedir", dir.toString());
+        BlobStore nio2 = BlobStores.create("filesystem-nio2", props);
+        blobStore = conditionalWrites ? nio2 : opaque(nio2);
+        proxy = S3Proxy.builder().blobStore(blobStore).endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
         proxy.start();
         long deadline = System.nanoTime() + 10_000_000_000L;
@@ -46,12 +62,37 @@ public final class S3TestServer implements AutoCloseable {
         endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     }
 
+    /** The server, with atomic conditional writes. */
     public static S3TestServer start() {
+        return start(true);
+    }
+
+    /**
+     * The same server over a backend S3Proxy knows no conditional primitive for (as with its sftp backend): it answers
+     * 501 NotImplemented to every {@code If-None-Match}, as some S3-compatible servers do.
+     */
+    public static S3TestServer startWithoutConditionalWrites() {
+        return start(false);
+    }
+
+    private static S3TestServer start(boolean conditionalWrites) {
         try {
-            return new S3TestServer();
+            return new S3TestServer(conditionalWrites);
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the S3 test server", e);
         }
+    }
+
+    /** The backend behind a proxy class S3Proxy does not recognise, so it vouches for no conditional writes. */
+    private static BlobStore opaque(BlobStore backend) {
+        return (BlobStore) Proxy.newProxyInstance(BlobStore.class.getClassLoader(), new Class<?>[] {BlobStore.class},
+                (proxy, method, args) -> {
+                    try {
+                        return method.invoke(backend, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Override
@@ -59,7 +100,8 @@ public final class S3TestServer implements AutoCloseable {
         try {
             proxy.stop();
         } finally {
-            context.close();
+            blobStore.close();
+            deleteTree(dir);
         }
     }
 
@@ -67,13 +109,17 @@ public final class S3TestServer implements AutoCloseable {
         return endpoint;
     }
 
-    public BlobStore blobStore() {
-        return context.getBlobStore();
-    }
-
     /** Creates a bucket (idempotent). */
     public void createBucket(String bucket) {
-        blobStore().createContainerInLocation(null, bucket);
+        blobStore.createContainer(bucket, CreateContainerOptions.NONE);
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + root, e);
+        }
     }
 
     public static AwsCredentialsProvider credentials() {
