@@ -198,9 +198,9 @@ public final class Dispatcher implements AutoCloseable {
             log.record(outcome(EventLog.Kind.RETRY, d, status, attempt).millis(o.millis())
                     .reason(o.reason() + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms")
                     .build());
-            // a retry goes to the subscriber's next replica, when it has several (a dead-letter post stays put)
+            // a retry goes to the replica after the one that failed, when there are several (a dead-letter post stays)
             Delivery again = d.toDeadLetterSink() ? d
-                    : d.withTarget(resolver.next(d.trigger().subscriber()).orElse(d.target()));
+                    : d.withTarget(resolver.after(d.trigger().subscriber(), d.target()).orElse(d.target()));
             later(() -> submit(again, attempt + 1), delay);
             return;
         }

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +80,24 @@ public final class SubscriberResolver {
         }
         String name = services.containsKey(d.refName()) ? d.refName() : d.refNamespace() + "/" + d.refName();
         return Optional.of(replica(name, first.get()));
+    }
+
+    /**
+     * The target of a retry of a delivery that failed at {@code failed}: for a service with replicas, the URL after the
+     * failed one (so a retry never lands on the replica that just failed while another is there); otherwise as
+     * {@link #next}.
+     */
+    public Optional<URI> after(Destination d, URI failed) {
+        Optional<URI> first = resolve(d);
+        if (first.isEmpty() || !d.hasRef() || d.uri() != null) {
+            return first;
+        }
+        String name = services.containsKey(d.refName()) ? d.refName() : d.refNamespace() + "/" + d.refName();
+        List<URI> all = new ArrayList<>();
+        all.add(first.get());
+        all.addAll(replicas.getOrDefault(name, List.of()));
+        int at = all.indexOf(failed);
+        return at < 0 ? Optional.of(replica(name, first.get())) : Optional.of(all.get((at + 1) % all.size()));
     }
 
     /** The base URL of the service's next turn: the first URL, then each replica, round robin. */

@@ -325,6 +325,16 @@ class BrokerTest extends BrokerFixture {
         up.await(4);
         Polling.until(() -> up.received.size() == 4, Duration.ofSeconds(10), () -> "up got " + up.received.size());
         assertEquals(4, up.received.stream().map(r -> r.header("ce-id")).distinct().count(), up.received.toString());
+        assertEquals(2, down.received.size(), "its turns only: a retry never returns to the replica that failed");
+
+        // with three, a retry goes to the one after the failed one, round the ring
+        URI x = URI.create("http://127.0.0.1:1");
+        URI y = URI.create("http://127.0.0.1:2");
+        URI z = URI.create("http://127.0.0.1:3");
+        SubscriberResolver ring = new SubscriberResolver(Map.of("s", x), Map.of("s", List.of(y, z)));
+        Destination s = Destination.ofService("s");
+        assertEquals(List.of(y, z, x), List.of(ring.after(s, x).orElseThrow(), ring.after(s, y).orElseThrow(),
+                ring.after(s, z).orElseThrow()));
     }
 
     // ------------------------------------------------------------------ retries and dead letters

@@ -9,6 +9,7 @@ import dev.cnai.events.EventCodec;
 import dev.cnai.events.RunRequested;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.storage.StorageException;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,7 @@ final class LocalCommand implements Callable<Integer> {
                 summary.put("rounds", r.evaluated().rounds());
             }
             summary.put("model", r.registered() == null ? null : r.registered().reference());
+            summary.put("sample", r.ok() ? writeSample(stack, id, homeDir).toString() : null);
             summary.put("reason", r.reason());
             summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
             Runtime.getRuntime().removeShutdownHook(hook);
@@ -126,13 +128,23 @@ final class LocalCommand implements Callable<Integer> {
     }
 
     private static void printCurl(LocalStack stack, String runId, Path home, PrintStream out) throws Exception {
-        byte[] testSplit = stack.objectStore().get("runs/" + runId + "/data/test.bin").orElseThrow();
-        Dataset test = ShardCodec.decode(testSplit);
-        float[] row = Arrays.copyOfRange(test.x(), 0, test.features());
-        Path sample = home.resolve("sample.json");
-        Files.write(sample, EventCodec.encode(Map.of("instances", List.of(row))));
-        out.printf("%ninfer is serving the production model. Classify a test digit (true label %d):%n%n", test.y()[0]);
+        Path sample = writeSample(stack, runId, home);
+        out.printf("%ninfer is serving the production model. Classify a test digit (true label %d):%n%n",
+                testSplit(stack, runId).y()[0]);
         out.printf("  curl -s -H 'Content-Type: application/json' --data @%s %s%n%n", sample, stack.functionUrl("infer"));
         out.println("Ctrl-C stops the broker and the five functions.");
+    }
+
+    /** Writes {@code <home>/sample.json}: the run's first test digit as an infer request. */
+    private static Path writeSample(LocalStack stack, String runId, Path home) throws IOException {
+        Dataset test = testSplit(stack, runId);
+        Path sample = home.resolve("sample.json");
+        Files.write(sample, EventCodec.encode(Map.of("instances", List.of(
+                Arrays.copyOfRange(test.x(), 0, test.features())))));
+        return sample;
+    }
+
+    private static Dataset testSplit(LocalStack stack, String runId) {
+        return ShardCodec.decode(stack.objectStore().get("runs/" + runId + "/data/test.bin").orElseThrow());
     }
 }
