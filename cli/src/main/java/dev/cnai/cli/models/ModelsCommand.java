@@ -23,13 +23,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cnai models VERB [ARGS] [--registry LOCATION] [--model NAME]}: list, inspect, compare, promote, rollback
  * and delete model versions in any registry {@link Registries#open(String)} accepts (remote credentials from
- * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}). One
- * {@link Verb} class per verb. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
+ * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}), and copy
+ * models from one registry to another ({@link CopyCommand}). One {@link Verb} class per verb (copy, which opens
+ * two registries, is its own). Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
  */
 @Command(name = "models", usageHelpAutoWidth = false,
-        description = "Manage model versions in a registry: list, inspect, compare, promote, rollback, delete.",
+        description = "Manage model versions in a registry: list, inspect, compare, promote, rollback, delete; "
+                + "copy models between registries (backup and restore).",
         subcommands = {ListCommand.class, InspectCommand.class, CompareCommand.class, PromoteCommand.class,
-            RollbackCommand.class, DeleteCommand.class},
+            RollbackCommand.class, DeleteCommand.class, CopyCommand.class},
         footer = {"%nThe registry options may also follow the verb. Remote registries take credentials from "
             + "CNAI_REGISTRY_USERNAME/CNAI_REGISTRY_PASSWORD or CNAI_REGISTRY_AUTH_FILE.",
             "Exit status: 0 done, 1 refused (the reason on stderr), 2 usage."})
@@ -69,6 +71,14 @@ public final class ModelsCommand implements Callable<Integer> {
         CommandLine cl = CommandLines.configure(new CommandLine(new ModelsCommand(out, err, knative)), out, err);
         cl.setCommandName("cnai models");
         return CommandLines.execute(cl, args);
+    }
+
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
     }
 
     /** No verb: the usage, on stderr. */
