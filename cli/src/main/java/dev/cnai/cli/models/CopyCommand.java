@@ -1,6 +1,5 @@
 package dev.cnai.cli.models;
 
-import dev.cnai.cli.command.HelpOption;
 import dev.cnai.errors.CnaiException;
 import dev.cnai.registry.ModelCopy;
 import dev.cnai.registry.ModelRegistry;
@@ -8,14 +7,11 @@ import dev.cnai.registry.Registries;
 import dev.cnai.registry.RegistryMirror;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.function.ToIntFunction;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code cnai models copy --from REG --to REG (--model NAME | --all)}: mirrors models between two registries with
@@ -31,16 +27,7 @@ import picocli.CommandLine.Spec;
                 + "that model); an alias that differs is moved to the source's version.",
             "Both ends take remote credentials from CNAI_REGISTRY_USERNAME/CNAI_REGISTRY_PASSWORD or "
                 + "CNAI_REGISTRY_AUTH_FILE (per registry host)."})
-final class CopyCommand implements Callable<Integer> {
-    @ParentCommand
-    ModelsCommand models;
-
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    HelpOption help;
-
+final class CopyCommand extends ModelsCommand.Subcommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "REG", description = "the source registry: "
             + "oci-layout:PATH (or a path), oci://host[:port]/ns, oci+http://…")
     String from;
@@ -99,7 +86,7 @@ final class CopyCommand implements Callable<Integer> {
                 + (c.moved().isEmpty() ? "" : "; moved " + String.join(", ", c.moved())));
     }
 
-    private static int sum(List<ModelCopy> copies, java.util.function.ToIntFunction<ModelCopy> count) {
+    private static int sum(List<ModelCopy> copies, ToIntFunction<ModelCopy> count) {
         return copies.stream().mapToInt(count).sum();
     }
 }

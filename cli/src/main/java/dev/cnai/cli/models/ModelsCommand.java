@@ -103,8 +103,8 @@ public final class ModelsCommand implements Callable<Integer> {
     record Context(ModelRegistry registry, String name, PrintStream out) {
     }
 
-    /** One verb: opens the registry, runs, and turns a refusal into exit status 1. */
-    abstract static class Verb implements Callable<Integer> {
+    /** What every verb has: the parent command (its streams and options), its own spec and {@code --help}. */
+    abstract static class Subcommand {
         @ParentCommand
         ModelsCommand models;
 
@@ -113,7 +113,10 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Mixin
         HelpOption help;
+    }
 
+    /** One verb on one registry: opens the registry, runs, and turns a refusal into exit status 1. */
+    abstract static class Verb extends Subcommand implements Callable<Integer> {
         @Mixin
         RegistryOptions registry;
 
