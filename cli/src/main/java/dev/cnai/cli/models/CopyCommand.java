@@ -25,8 +25,9 @@ import picocli.CommandLine.ParameterException;
                 + "each blob checked against its digest. What the target has is skipped, so running it again copies "
                 + "nothing. A version the target has at another digest is refused (CONFLICT, nothing changed for "
                 + "that model); an alias that differs is moved to the source's version.",
-            "Both ends take remote credentials from CNAI_REGISTRY_USERNAME/CNAI_REGISTRY_PASSWORD or "
-                + "CNAI_REGISTRY_AUTH_FILE (per registry host)."})
+            "Both ends take remote credentials from the same configuration: CNAI_REGISTRY_USERNAME/"
+                + "CNAI_REGISTRY_PASSWORD (used for both), or CNAI_REGISTRY_AUTH_FILE (a docker config.json with an "
+                + "entry per registry host)."})
 final class CopyCommand extends ModelsCommand.Subcommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "REG", description = "the source registry: "
             + "oci-layout:PATH (or a path), oci://host[:port]/ns, oci+http://…")
