@@ -16,6 +16,11 @@ public final class RegistryException extends CnaiException {
                 + "'; known: " + (known.isEmpty() ? "none" : String.join(", ", known)), null);
     }
 
+    /** A registry has no model {@code name} ({@link ErrorKind#NOT_FOUND}). */
+    public static RegistryException noSuchModel(String name, String registry) {
+        return new RegistryException(ErrorKind.NOT_FOUND, "registry " + registry + " has no model " + name, null);
+    }
+
     /** A model has no version or alias {@code ref} ({@link ErrorKind#NOT_FOUND}). */
     public static RegistryException notFound(String name, String ref) {
         return new RegistryException(ErrorKind.NOT_FOUND, "model " + name + " has no version or alias '" + ref + "'",

@@ -7,20 +7,20 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Test data and paths for registry tests. */
-final class Fixtures {
-    static final String DATASET = Digests.sha256("mnist-train-shard".getBytes(StandardCharsets.UTF_8));
-    static final String CREATED = "2025-03-01T12:00:00Z";
+/** Test data and paths for registry tests (public for the CLI's tests of the models verbs). */
+public final class Fixtures {
+    public static final String DATASET = Digests.sha256("mnist-train-shard".getBytes(StandardCharsets.UTF_8));
+    public static final String CREATED = "2025-03-01T12:00:00Z";
 
     private Fixtures() {
     }
 
     /** Stand-in model bytes; the registry is format-agnostic, so any bytes unique per run will do. */
-    static byte[] onnx(String runId) {
+    public static byte[] onnx(String runId) {
         return ("\u0008\u0007\u0012\u0007pytorch ONNX model of " + runId).getBytes(StandardCharsets.UTF_8);
     }
 
-    static ModelPush push(String name, String runId) {
+    public static ModelPush push(String name, String runId) {
         Map<String, Object> hp = new LinkedHashMap<>();
         hp.put("lr", 0.01);
         hp.put("epochs", 3);

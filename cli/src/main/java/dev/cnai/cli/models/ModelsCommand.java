@@ -23,13 +23,15 @@ import picocli.CommandLine.Spec;
 /**
  * {@code cnai models VERB [ARGS] [--registry LOCATION] [--model NAME]}: list, inspect, compare, promote, rollback
  * and delete model versions in any registry {@link Registries#open(String)} accepts (remote credentials from
- * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}). One
- * {@link Verb} class per verb. Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
+ * {@code CNAI_REGISTRY_USERNAME}/{@code CNAI_REGISTRY_PASSWORD} or {@code CNAI_REGISTRY_AUTH_FILE}), and copy
+ * models from one registry to another ({@link CopyCommand}). One {@link Verb} class per verb (copy, which opens
+ * two registries, is its own). Exit status: 0 done, 1 refused (the reason on stderr), 2 usage.
  */
 @Command(name = "models", usageHelpAutoWidth = false,
-        description = "Manage model versions in a registry: list, inspect, compare, promote, rollback, delete.",
+        description = "Manage model versions in a registry: list, inspect, compare, promote, rollback, delete; "
+                + "copy models between registries (backup and restore).",
         subcommands = {ListCommand.class, InspectCommand.class, CompareCommand.class, PromoteCommand.class,
-            RollbackCommand.class, DeleteCommand.class},
+            RollbackCommand.class, DeleteCommand.class, CopyCommand.class},
         footer = {"%nThe registry options may also follow the verb. Remote registries take credentials from "
             + "CNAI_REGISTRY_USERNAME/CNAI_REGISTRY_PASSWORD or CNAI_REGISTRY_AUTH_FILE.",
             "Exit status: 0 done, 1 refused (the reason on stderr), 2 usage."})
@@ -71,6 +73,14 @@ public final class ModelsCommand implements Callable<Integer> {
         return CommandLines.execute(cl, args);
     }
 
+    PrintStream out() {
+        return out;
+    }
+
+    PrintStream err() {
+        return err;
+    }
+
     /** No verb: the usage, on stderr. */
     @Override
     public Integer call() {
@@ -93,8 +103,8 @@ public final class ModelsCommand implements Callable<Integer> {
     record Context(ModelRegistry registry, String name, PrintStream out) {
     }
 
-    /** One verb: opens the registry, runs, and turns a refusal into exit status 1. */
-    abstract static class Verb implements Callable<Integer> {
+    /** What every verb has: the parent command (its streams and options), its own spec and {@code --help}. */
+    abstract static class Subcommand {
         @ParentCommand
         ModelsCommand models;
 
@@ -103,7 +113,10 @@ public final class ModelsCommand implements Callable<Integer> {
 
         @Mixin
         HelpOption help;
+    }
 
+    /** One verb on one registry: opens the registry, runs, and turns a refusal into exit status 1. */
+    abstract static class Verb extends Subcommand implements Callable<Integer> {
         @Mixin
         RegistryOptions registry;
 

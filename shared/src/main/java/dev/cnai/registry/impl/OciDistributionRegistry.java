@@ -150,13 +150,20 @@ public final class OciDistributionRegistry extends OciModelRegistry {
     }
 
     @Override
+    boolean hasBlob(String name, String digest) {
+        String repo = repo(name);
+        HttpResponse<byte[]> head = http.send(http.request("/v2/" + repo + "/blobs/" + digest)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()), push(repo), "looking up blob " + digest + " in "
+                + repo);
+        return head.statusCode() == 200;
+    }
+
+    @Override
     String putBlob(String name, byte[] data) {
         String repo = repo(name);
         String digest = Digests.sha256(data);
         String what = "uploading blob " + digest + " to " + repo;
-        HttpResponse<byte[]> head = http.send(http.request("/v2/" + repo + "/blobs/" + digest)
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()), push(repo), what);
-        if (head.statusCode() == 200) {
+        if (hasBlob(name, digest)) {
             return digest;
         }
         HttpResponse<byte[]> start = http.send(http.request("/v2/" + repo + "/blobs/uploads/")

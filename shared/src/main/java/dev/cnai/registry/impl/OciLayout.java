@@ -72,18 +72,29 @@ final class OciLayout {
         return dir.resolve("blobs").resolve("sha256").resolve(digest.substring("sha256:".length()));
     }
 
+    /** Whether a blob with this digest is stored with the right content (a torn or tampered one does not count). */
+    boolean hasBlob(String digest) {
+        Path path = blobPath(digest);
+        try {
+            return Files.isRegularFile(path) && Digests.sha256(Files.readAllBytes(path)).equals(digest);
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw RegistryException.io("reading blob " + digest + " in " + dir, e);
+        }
+    }
+
     /**
      * Stores a blob under its digest and returns the digest. An existing blob with the right content is kept;
      * one with wrong content (e.g. a torn write by another tool) is replaced.
      */
     String putBlob(byte[] data) {
         String digest = Digests.sha256(data);
-        Path path = blobPath(digest);
+        if (hasBlob(digest)) {
+            return digest;
+        }
         try {
-            if (Files.isRegularFile(path) && Digests.sha256(Files.readAllBytes(path)).equals(digest)) {
-                return digest;
-            }
-            writeAtomically(path, data);
+            writeAtomically(blobPath(digest), data);
             return digest;
         } catch (IOException e) {
             throw RegistryException.io("writing blob " + digest + " to " + dir, e);

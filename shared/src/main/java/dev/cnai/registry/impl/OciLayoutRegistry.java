@@ -52,6 +52,11 @@ public final class OciLayoutRegistry extends OciModelRegistry {
     }
 
     @Override
+    boolean hasBlob(String name, String digest) {
+        return layout(name).hasBlob(digest);
+    }
+
+    @Override
     String putBlob(String name, byte[] data) {
         OciLayout layout = layout(name);
         layout.init();

@@ -38,6 +38,9 @@ abstract class OciModelRegistry implements ModelRegistry {
     /** Blob bytes, verified against {@code digest} and {@code size}. */
     abstract byte[] blob(String name, String what, String digest, long size);
 
+    /** Whether the repository holds a blob with this digest (and, where it can be read cheaply, this content). */
+    abstract boolean hasBlob(String name, String digest);
+
     /** Stores a blob (no-op when present) and returns its digest. */
     abstract String putBlob(String name, byte[] data);
 
