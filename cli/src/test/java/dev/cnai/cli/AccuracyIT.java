@@ -30,7 +30,7 @@ class AccuracyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
+        repo = EndToEnd.repo();
         stack = LocalStack.start(new LocalStack.Options(repo, Files.createTempDirectory("cnai-accuracy-"),
                 PipelineIT.freePortBase(), Duration.ofSeconds(120), System.out, Set.of(), Duration.ofSeconds(30)));
     }

@@ -9,19 +9,16 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
-import dev.cnai.events.RunRequested;
 import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import dev.cnai.registry.Registries;
-import dev.cnai.testing.Fixtures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -50,20 +47,15 @@ class PipelineIT {
     private static LocalStack stack;
     private static Path home;
     private static RunWatcher.Outcome outcome;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startAndRun() throws Exception {
-        Path repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
         home = Files.createTempDirectory("cnai-e2e-");
         PrintStream out = new PrintStream(new ByteArrayOutputStream(), true);
         // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
-        stack = LocalStack.start(new LocalStack.Options(repo, home, freePortBase(), Duration.ofSeconds(120), System.out,
-                Set.of("train-shard", "infer"), IDLE));
-        RunRequested req = Cnai.parse("--dataset", Fixtures.mnistTarball().toString(), "--limit", "1500",
-                "--rounds", "3", "--hidden", "32", "--min-accuracy", "0.5").run.request(RUN);
-        stack.submitRun(RUN, req);
-        outcome = new RunWatcher(stack, System.out).follow(RUN, Duration.ofMinutes(5));
+        stack = LocalStack.start(new LocalStack.Options(EndToEnd.repo(), home, freePortBase(), Duration.ofSeconds(120),
+                System.out, Set.of("train-shard", "infer"), IDLE));
+        outcome = EndToEnd.smallRun(stack, RUN);
         out.close();
     }
 
@@ -99,12 +91,7 @@ class PipelineIT {
             rows.add(Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features()));
         }
         awaitInferReady();
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(Map.of("instances", rows)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, resp.statusCode(), resp.body());
-        JsonNode served = EventCodec.mapper().readTree(resp.body());
+        JsonNode served = EndToEnd.infer(stack, rows);
         assertEquals("v1", served.path("version").asText());
         assertEquals(pulled.version().modelDigest(), served.path("modelDigest").asText());
         for (int i = 0; i < n; i++) {
@@ -130,7 +117,7 @@ class PipelineIT {
     @Order(4)
     void redeliveredModelEvaluatedCreatesNoSecondVersion() throws Exception {
         JsonNode evaluated = await(RUN, EventTypes.MODEL_EVALUATED, 1).get(0);
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.brokerUrl()))
+        HttpResponse<String> resp = EndToEnd.HTTP.send(HttpRequest.newBuilder(URI.create(stack.brokerUrl()))
                 .header("Content-Type", "application/cloudevents+json")
                 .POST(HttpRequest.BodyPublishers.ofString(evaluated.toString())).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(2, resp.statusCode() / 100, resp.body());
@@ -187,17 +174,7 @@ class PipelineIT {
     }
 
     private static void awaitInferReady() throws Exception {
-        awaitInferReady(stack);
-    }
-
-    /** The run ends when model.registered is logged; infer loads the model when model.promoted reaches it, a bit later. */
-    static void awaitInferReady(LocalStack stack) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "infer did not load the promoted model within 60 s");
-            Thread.sleep(100);
-        }
+        EndToEnd.awaitInferReady(stack);
     }
 
     private static List<JsonNode> await(String subject, String type, int count) throws Exception {
