@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What the end-to-end tests of the CLI share: the repository whose packaged modules they start, the small MNIST run
@@ -29,6 +30,15 @@ final class EndToEnd {
     /** The repository root with the built modules: system property {@code cnai.repo}, else the parent folder. */
     static Path repo() {
         return Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
+    }
+
+    /**
+     * The options of a stack from the repository's packaged modules with its state in {@code home}, on six free
+     * ports, allowed 2 minutes to start, printing to {@code System.out}.
+     */
+    static LocalStack.Options options(Path home, Set<String> onDemand, Duration idleTimeout) {
+        return new LocalStack.Options(repo(), home, LocalStack.freePortBase(), Duration.ofSeconds(120), System.out,
+                onDemand, idleTimeout);
     }
 
     /**

@@ -14,10 +14,7 @@ import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import dev.cnai.registry.Registries;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -51,12 +48,9 @@ class PipelineIT {
     @BeforeAll
     static void startAndRun() throws Exception {
         home = Files.createTempDirectory("cnai-e2e-");
-        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true);
         // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
-        stack = LocalStack.start(new LocalStack.Options(EndToEnd.repo(), home, freePortBase(), Duration.ofSeconds(120),
-                System.out, Set.of("train-shard", "infer"), IDLE));
+        stack = LocalStack.start(EndToEnd.options(home, Set.of("train-shard", "infer"), IDLE));
         outcome = EndToEnd.smallRun(stack, RUN);
-        out.close();
     }
 
     @AfterAll
@@ -188,25 +182,5 @@ class PipelineIT {
             Thread.sleep(200);
         }
         throw new AssertionError("expected " + count + " " + type + " events for " + subject + ", saw " + found.size());
-    }
-
-    /** A base port P with P..P+5 free on loopback, below the ephemeral range. */
-    static int freePortBase() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            // below the ephemeral range (32768+), so outgoing connections cannot take a port a function binds later
-            int base = 20000 + (int) (Math.random() * 12000);
-            boolean free = true;
-            for (int p = base; p <= base + 5 && free; p++) {
-                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    s.setReuseAddress(true);
-                } catch (java.io.IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no six free consecutive ports on loopback");
     }
 }

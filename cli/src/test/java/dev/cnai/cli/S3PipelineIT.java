@@ -46,8 +46,7 @@ class S3PipelineIT {
         // the functions inherit the broker's environment: the SDK's default chain reads these (never a real key)
         Map<String, String> credentials = Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY, "AWS_REGION", "us-east-1");
-        stack = LocalStack.start(new LocalStack.Options(EndToEnd.repo(), home, LocalStack.freePortBase(),
-                Duration.ofSeconds(120), System.out, Set.of(), Duration.ofSeconds(30)).withBrokerEnv(credentials)
+        stack = LocalStack.start(EndToEnd.options(home, Set.of(), Duration.ofSeconds(30)).withBrokerEnv(credentials)
                 .withStore(s3.root(BUCKET, "e2e", "")));
         outcome = EndToEnd.smallRun(stack, RUN);
     }
