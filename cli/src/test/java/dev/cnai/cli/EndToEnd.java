@@ -52,6 +52,12 @@ final class EndToEnd {
         return new RunWatcher(stack, System.out).follow(runId, Duration.ofMinutes(5));
     }
 
+    /** The run of {@code outcome} registered a model; the failure says why not and where the stack's logs are. */
+    static void assertRegistered(LocalStack stack, RunWatcher.Outcome outcome) {
+        assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in "
+                + stack.brokerLog().getParent());
+    }
+
     /** Infer's answer (status 200) to a JSON request of these {@code instances}. */
     static JsonNode infer(LocalStack stack, Object instances) throws Exception {
         HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))

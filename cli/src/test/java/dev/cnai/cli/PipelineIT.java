@@ -19,7 +19,6 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,14 +41,13 @@ class PipelineIT {
     private static final String RUN = "it-run-1";
     private static final Duration IDLE = Duration.ofSeconds(3);
     private static LocalStack stack;
-    private static Path home;
     private static RunWatcher.Outcome outcome;
 
     @BeforeAll
     static void startAndRun() throws Exception {
-        home = Files.createTempDirectory("cnai-e2e-");
         // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
-        stack = LocalStack.start(EndToEnd.options(home, Set.of("train-shard", "infer"), IDLE));
+        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-e2e-"), Set.of("train-shard", "infer"),
+                IDLE));
         outcome = EndToEnd.smallRun(stack, RUN);
     }
 
@@ -63,7 +61,7 @@ class PipelineIT {
     @Test
     @Order(1)
     void runRegistersAModel() {
-        assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in " + home);
+        EndToEnd.assertRegistered(stack, outcome);
         assertTrue(outcome.evaluated().test().accuracy() > 0.6);
         assertEquals("v1", outcome.registered().version());
     }
@@ -144,7 +142,7 @@ class PipelineIT {
 
     /** Successful deliveries of {@code type} to {@code trigger}, from the broker's {@code events.jsonl}. */
     private static long deliveries(String type, String trigger) throws IOException {
-        return Files.readAllLines(home.resolve("broker/events.jsonl")).stream().map(l -> {
+        return Files.readAllLines(stack.brokerDataDir().resolve("events.jsonl")).stream().map(l -> {
             try {
                 return EventCodec.mapper().readTree(l);
             } catch (IOException e) {

@@ -15,7 +15,6 @@ import dev.cnai.registry.Registries;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.S3TestServer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -35,19 +34,17 @@ class S3PipelineIT {
     private static final String BUCKET = "cnai-it";
     private static S3TestServer s3;
     private static LocalStack stack;
-    private static Path home;
     private static RunWatcher.Outcome outcome;
 
     @BeforeAll
     static void startAndRun() throws Exception {
-        home = Files.createTempDirectory("cnai-e2e-s3-");
         s3 = S3TestServer.start();
         s3.createBucket(BUCKET);
         // the functions inherit the broker's environment: the SDK's default chain reads these (never a real key)
         Map<String, String> credentials = Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY, "AWS_REGION", "us-east-1");
-        stack = LocalStack.start(EndToEnd.options(home, Set.of(), Duration.ofSeconds(30)).withBrokerEnv(credentials)
-                .withStore(s3.root(BUCKET, "e2e", "")));
+        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-e2e-s3-"), Set.of(),
+                Duration.ofSeconds(30)).withBrokerEnv(credentials).withStore(s3.root(BUCKET, "e2e", "")));
         outcome = EndToEnd.smallRun(stack, RUN);
     }
 
@@ -63,7 +60,7 @@ class S3PipelineIT {
 
     @Test
     void aRunOnS3RegistersAndServesItsModelWithNothingOnLocalDisk() throws Exception {
-        assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in " + home);
+        EndToEnd.assertRegistered(stack, outcome);
         assertTrue(outcome.evaluated().test().accuracy() > 0.6);
 
         ObjectStore store = s3.open(BUCKET, "e2e", "");
