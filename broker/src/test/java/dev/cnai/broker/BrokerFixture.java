@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * What the broker's HTTP tests share: a client, Trigger manifests, the brokers and subscribers a test opened (closed after it, newest
- * first), the broker's console, and a tolerant file reader for its logs.
+ * What the broker's HTTP tests share: a client, Trigger manifests, the brokers and subscribers a test opened
+ * (closed after it, newest first), the broker's console, and a tolerant file reader for its logs.
  */
 abstract class BrokerFixture {
     protected final List<AutoCloseable> open = new ArrayList<>();

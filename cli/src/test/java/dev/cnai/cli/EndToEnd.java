@@ -68,7 +68,10 @@ final class EndToEnd {
         return EventCodec.mapper().readTree(resp.body());
     }
 
-    /** The run ends when model.registered is logged; infer loads the model when model.promoted reaches it, a bit later. */
+    /**
+     * Waits until infer is ready: the run ends when model.registered is logged; infer loads the model when
+     * model.promoted reaches it, a bit later.
+     */
     static void awaitInferReady(LocalStack stack) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),

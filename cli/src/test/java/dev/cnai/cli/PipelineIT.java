@@ -46,8 +46,8 @@ class PipelineIT {
     @BeforeAll
     static void startAndRun() throws Exception {
         // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
-        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-e2e-"), Set.of("train-shard", "infer"),
-                IDLE));
+        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-e2e-"),
+                Set.of("train-shard", "infer"), IDLE));
         outcome = EndToEnd.smallRun(stack, RUN);
     }
 
