@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 
 /** The settings every broker command line shares (the broker's commands and the dead-letter sink's main). */
@@ -56,6 +57,23 @@ public final class CommandSetup {
         c.usage(err);
         err.flush();
         return EXIT_USAGE;
+    }
+
+    /**
+     * Blocks until the JVM shuts down (SIGTERM, Ctrl-C), running {@code onShutdown} in a shutdown hook thread named
+     * {@code threadName} first; an interrupt ends the wait early.
+     */
+    public static void awaitShutdown(String threadName, Runnable onShutdown) {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            onShutdown.run();
+            stopped.countDown();
+        }, threadName));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static Duration duration(String s) {

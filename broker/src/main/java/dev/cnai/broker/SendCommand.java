@@ -5,7 +5,6 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,21 +15,14 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code send} (a dev extension beyond Knative): posts one CloudEvent in binary mode and prints its id. */
 @Command(name = "send", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
-        description = "Post one CloudEvent in binary mode and print its id (dev extension).")
-final class SendCommand implements Callable<Integer> {
-
-    /** Default broker URL of {@code send} and {@code watch}. */
-    static final String DEFAULT_BROKER = "http://127.0.0.1:8080";
-
-    @Option(names = "--broker", defaultValue = DEFAULT_BROKER, paramLabel = "URL",
-            description = "broker URL; add /<namespace>/<broker> to target one broker (default ${DEFAULT-VALUE})")
-    String broker;
+        description = "Post one CloudEvent in binary mode and print its id (dev extension).",
+        footer = {"", "To target one broker, add /<namespace>/<broker> to the --broker URL."})
+final class SendCommand extends BrokerClientCommand {
 
     @Option(names = "--type", paramLabel = "TYPE", description = "event type (required)")
     String type;
@@ -55,17 +47,13 @@ final class SendCommand implements Callable<Integer> {
     @Option(names = "--extension", paramLabel = "name=value", description = "extension attribute (repeatable)")
     List<String> extensions = new ArrayList<>();
 
-    private final PrintStream out;
-    private final PrintStream err;
-
     SendCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     @Override
     public Integer call() throws IOException {
-        URI brokerUri = brokerUri(broker);
+        URI brokerUri = brokerUri();
         CloudEventBuilder b = CloudEventBuilder.v1()
                 .withId(id != null ? id : UUID.randomUUID().toString())
                 .withType(required("type", type))
@@ -121,32 +109,5 @@ final class SendCommand implements Callable<Integer> {
         }
         out.println(event.getId());
         return 0;
-    }
-
-    /** {@code value}, or a usage error naming {@code --option} when it is absent or blank. */
-    static String required(String option, String value) {
-        if (value == null || value.isBlank()) {
-            throw new UsageException("option --" + option + " is required");
-        }
-        return value;
-    }
-
-    /** {@code --broker} as an absolute URI, or a usage error. */
-    static URI brokerUri(String b) {
-        try {
-            URI u = URI.create(b);
-            if (!u.isAbsolute()) {
-                throw new IllegalArgumentException("not absolute");
-            }
-            return u;
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--broker must be an absolute URL like " + DEFAULT_BROKER + ", got '" + b + "'");
-        }
-    }
-
-    /** An HTTP/1.1 client with a 5 s connect timeout. */
-    static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
     }
 }

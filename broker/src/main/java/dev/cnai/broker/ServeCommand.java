@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -205,19 +204,12 @@ final class ServeCommand implements Callable<Integer> {
         if (broker.triggers().isEmpty()) {
             log.info("WARNING no Triggers found under " + cfg.triggersDir() + ": accepted events reach nobody");
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        CommandSetup.awaitShutdown("broker-shutdown", () -> {
             log.info("shutting down: waiting up to " + cfg.shutdownGrace() + " for "
                     + broker.dispatcher().pending() + " pending deliveries");
             broker.close();
             out.flush();
-            stopped.countDown();
-        }, "broker-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
         return 0;
     }
 }

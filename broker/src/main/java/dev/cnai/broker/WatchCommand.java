@@ -16,7 +16,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -27,11 +26,7 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:one of the --until types arrived (its data is printed last)",
             "1:the broker answered an error", "2:wrong arguments",
             "3:dev.cnai.pipeline.failed arrived", "4:the timeout passed first"})
-final class WatchCommand implements Callable<Integer> {
-
-    @Option(names = "--broker", defaultValue = SendCommand.DEFAULT_BROKER, paramLabel = "URL",
-            description = "broker URL (default ${DEFAULT-VALUE})")
-    String broker;
+final class WatchCommand extends BrokerClientCommand {
 
     @Option(names = "--subject", paramLabel = "RUN", description = "subject (run id) to follow (required)")
     String subject;
@@ -52,25 +47,21 @@ final class WatchCommand implements Callable<Integer> {
             description = "poll interval (default ${DEFAULT-VALUE})")
     Duration interval;
 
-    private final PrintStream out;
-    private final PrintStream err;
-
     WatchCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
+        super(out, err);
     }
 
     @Override
     public Integer call() {
-        URI brokerUri = SendCommand.brokerUri(broker);
-        String subj = SendCommand.required("subject", subject);
+        URI brokerUri = brokerUri();
+        String subj = required("subject", subject);
         List<String> types = until != null
                 ? Arrays.stream(until.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList()
                 : List.of();
         long next = since;
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean warned = false;
-        HttpClient client = SendCommand.client();
+        HttpClient client = client();
         while (true) {
             URI q = brokerUri.resolve("/events?subject=" + URLEncoder.encode(subj, StandardCharsets.UTF_8)
                     + "&since=" + next);

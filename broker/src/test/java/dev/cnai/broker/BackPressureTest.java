@@ -34,16 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class BackPressureTest extends BrokerFixture {
 
-    private static final String TRIGGER = """
-            apiVersion: eventing.knative.dev/v1
-            kind: Trigger
-            metadata: {name: slow}
-            spec:
-              broker: cnai
-              filter: {attributes: {type: dev.cnai.test.ping}}
-              subscriber: {ref: {kind: Service, name: slow}}
-              delivery: {retry: 3, backoffPolicy: linear, backoffDelay: PT0.01S}
-            """;
+    private static final String TRIGGER = trigger("slow", "dev.cnai.test.ping", 3);
 
     @TempDir
     Path data;
@@ -175,16 +166,8 @@ class BackPressureTest extends BrokerFixture {
         TestSubscriber second = TestSubscriber.answering(200);
         open.add(first);
         open.add(second);
-        LocalBroker b = broker(TRIGGER + """
-                ---
-                apiVersion: eventing.knative.dev/v1
-                kind: Trigger
-                metadata: {name: pong}
-                spec:
-                  broker: cnai
-                  filter: {attributes: {type: dev.cnai.test.pong}}
-                  subscriber: {ref: {kind: Service, name: pong}}
-                """, Map.of("slow", first.uri(), "pong", second.uri()), 1, 1);
+        LocalBroker b = broker(TRIGGER + "---\n" + trigger("pong", "dev.cnai.test.pong"),
+                Map.of("slow", first.uri(), "pong", second.uri()), 1, 1);
         assertEquals(202, post(b, "one").statusCode());
         assertEquals("reply-3", second.await(1).get(0).header("ce-id"));
         assertEquals(3, first.received.size());

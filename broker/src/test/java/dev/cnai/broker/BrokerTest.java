@@ -140,6 +140,44 @@ class BrokerTest extends BrokerFixture {
         }
     }
 
+    /** A dead-lettered event: the subscriber that failed it, the dead-letter sink, the dead-letter record. */
+    private record DeadLettered(TestSubscriber subscriber, TestSubscriber sink, JsonNode record) {
+    }
+
+    /**
+     * Posts one {@code dev.cnai.shard.assigned} event to a broker whose {@code train-shard} always gives
+     * {@code answer} and whose {@code dead-letters} sink accepts, and waits for its dead-letter record.
+     */
+    private DeadLettered deadLetterOfOneEvent(TestSubscriber.Answer answer, String id, String subject, String data)
+            throws Exception {
+        TestSubscriber train = subscriber(n -> answer);
+        TestSubscriber dls = subscriber(n -> TestSubscriber.Answer.of(202));
+        LocalBroker b = broker(Map.of("train-shard", train.uri(), "dead-letters", dls.uri()));
+        assertEquals(202, post(b, "/", ce(id, "dev.cnai.shard.assigned", subject), data).statusCode());
+        return new DeadLettered(train, dls, awaitDeadLetters(1).get(0));
+    }
+
+    /**
+     * The subscriber got {@code attempts} deliveries ({@code why}), and the dead-letter record counts them and keeps
+     * the last answer: {@code status} with {@code body}.
+     */
+    private static void assertDeadLetter(DeadLettered d, int attempts, String why, int status, String body) {
+        assertEquals(attempts, d.subscriber().received.size(), why);
+        assertEquals(attempts, d.record().path("attempts").asInt());
+        assertEquals(status, d.record().path("status").asInt());
+        assertEquals(body, d.record().path("responseBody").asText());
+    }
+
+    /** The event the dead-letter sink got: event {@code id}, with the Knative error attributes of its failure. */
+    private static TestSubscriber.Received assertSunk(DeadLettered d, String id, String errorCode, String errorData) {
+        TestSubscriber.Received sunk = d.sink().await(1).get(0);
+        assertEquals(id, sunk.header("ce-id"));
+        assertEquals(errorCode, sunk.header("ce-knativeerrorcode"));
+        assertEquals(b64(errorData), sunk.header("ce-knativeerrordata"));
+        assertEquals(d.subscriber().uri().toString(), sunk.header("ce-knativeerrordest"));
+        return sunk;
+    }
+
     private static String b64(String s) {
         return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
     }
@@ -258,29 +296,11 @@ class BrokerTest extends BrokerFixture {
         TestSubscriber gold = subscriber(n -> TestSubscriber.Answer.of(200));
         TestSubscriber everything = subscriber(n -> TestSubscriber.Answer.of(200));
         TestSubscriber otherBroker = subscriber(n -> TestSubscriber.Answer.of(200));
-        LocalBroker b = brokerWithYaml("""
-                apiVersion: eventing.knative.dev/v1
-                kind: Trigger
-                metadata: {name: gold}
-                spec:
-                  broker: cnai
-                  filter: {attributes: {type: dev.cnai.test.ping, cnaitier: gold}}
-                  subscriber: {ref: {kind: Service, name: gold}}
-                ---
-                apiVersion: eventing.knative.dev/v1
-                kind: Trigger
-                metadata: {name: everything}
-                spec:
-                  broker: cnai
-                  subscriber: {ref: {kind: Service, name: everything}}
-                ---
-                apiVersion: eventing.knative.dev/v1
-                kind: Trigger
-                metadata: {name: other}
-                spec:
-                  broker: other
-                  subscriber: {ref: {kind: Service, name: other}}
-                """, Map.of("gold", gold.uri(), "everything", everything.uri(), "other", otherBroker.uri()));
+        LocalBroker b = brokerWithYaml(String.join("---\n",
+                trigger("cnai", "gold", "type: dev.cnai.test.ping, cnaitier: gold"),
+                trigger("cnai", "everything", null),
+                trigger("other", "other", null)),
+                Map.of("gold", gold.uri(), "everything", everything.uri(), "other", otherBroker.uri()));
 
         Map<String, String> silver = ce("silver-1", "dev.cnai.test.ping", null);
         silver.put("ce-cnaitier", "silver");
@@ -360,54 +380,31 @@ class BrokerTest extends BrokerFixture {
 
     @Test
     void nonRetryable400GoesStraightToTheDeadLetterSink() throws Exception {
-        TestSubscriber train = subscriber(n -> TestSubscriber.Answer.of(400, "shard 3 does not exist"));
-        TestSubscriber dls = subscriber(n -> TestSubscriber.Answer.of(202));
-        LocalBroker b = broker(Map.of("train-shard", train.uri(), "dead-letters", dls.uri()));
-        assertEquals(202, post(b, "/", ce("bad-1", "dev.cnai.shard.assigned", "run-b"), "{\"shard\":3}")
-                .statusCode());
+        DeadLettered d = deadLetterOfOneEvent(TestSubscriber.Answer.of(400, "shard 3 does not exist"), "bad-1", "run-b",
+                "{\"shard\":3}");
+        assertDeadLetter(d, 1, "a 400 is not retried", 400, "shard 3 does not exist");
+        assertTrue(d.record().path("reason").asText().contains("400 (not retryable)"), d.record().toString());
 
-        JsonNode dl = awaitDeadLetters(1).get(0);
-        assertEquals(1, train.received.size(), "a 400 is not retried");
-        assertEquals(1, dl.path("attempts").asInt());
-        assertEquals(400, dl.path("status").asInt());
-        assertTrue(dl.path("reason").asText().contains("400 (not retryable)"), dl.toString());
-        assertEquals("shard 3 does not exist", dl.path("responseBody").asText());
-
-        TestSubscriber.Received sunk = dls.await(1).get(0);
-        assertEquals("bad-1", sunk.header("ce-id"));
-        assertEquals("400", sunk.header("ce-knativeerrorcode"));
-        assertEquals(b64("shard 3 does not exist"), sunk.header("ce-knativeerrordata"));
-        assertEquals(train.uri().toString(), sunk.header("ce-knativeerrordest"));
+        TestSubscriber.Received sunk = assertSunk(d, "bad-1", "400", "shard 3 does not exist");
         assertEquals("{\"shard\":3}", sunk.bodyText());
     }
 
     @Test
     void exhaustedRetriesDeadLetterToFileAndMappedSink() throws Exception {
-        TestSubscriber train = subscriber(n -> TestSubscriber.Answer.of(503, "overloaded"));
-        TestSubscriber dls = subscriber(n -> TestSubscriber.Answer.of(200));
-        LocalBroker b = broker(Map.of("train-shard", train.uri(), "dead-letters", dls.uri()));
-        assertEquals(202, post(b, "/", ce("ex-1", "dev.cnai.shard.assigned", "run-x"), "{\"round\":1}")
-                .statusCode());
-
-        JsonNode dl = awaitDeadLetters(1).get(0);
-        assertEquals(4, train.received.size(), "first attempt + 3 retries");
-        assertEquals(4, dl.path("attempts").asInt());
+        DeadLettered d = deadLetterOfOneEvent(TestSubscriber.Answer.of(503, "overloaded"), "ex-1", "run-x",
+                "{\"round\":1}");
+        assertDeadLetter(d, 4, "first attempt + 3 retries", 503, "overloaded");
+        JsonNode dl = d.record();
         assertEquals("train-shard", dl.path("trigger").asText());
-        assertEquals(503, dl.path("status").asInt());
         assertTrue(dl.path("reason").asText().contains("503") && dl.path("reason").asText().contains("exhausted"),
                 dl.toString());
-        assertEquals("overloaded", dl.path("responseBody").asText());
         JsonNode ev = dl.path("event");
         assertEquals("ex-1", ev.path("id").asText());
         assertEquals("run-x", ev.path("subject").asText());
         assertEquals("503", ev.path("knativeerrorcode").asText());
         assertEquals(1, ev.path("data").path("round").asInt());
 
-        TestSubscriber.Received sunk = dls.await(1).get(0);
-        assertEquals("ex-1", sunk.header("ce-id"));
-        assertEquals("503", sunk.header("ce-knativeerrorcode"));
-        assertEquals(b64("overloaded"), sunk.header("ce-knativeerrordata"));
-        assertEquals(train.uri().toString(), sunk.header("ce-knativeerrordest"));
+        assertSunk(d, "ex-1", "503", "overloaded");
         awaitLogged("dead-lettered", 1);
         assertEquals(3, logged("retry").size());
         assertEquals(1, logged("failed").size());

@@ -28,19 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** The broker's injected faults, end to end over real HTTP, and that it keeps its promises while injecting them. */
 class FaultInjectionTest extends BrokerFixture {
 
-    private static String trigger(String name, String type, int retry) {
-        return """
-                apiVersion: eventing.knative.dev/v1
-                kind: Trigger
-                metadata: {name: %s}
-                spec:
-                  broker: cnai
-                  filter: {attributes: {type: %s}}
-                  subscriber: {ref: {kind: Service, name: %s}}
-                  delivery: {retry: %d, backoffPolicy: linear, backoffDelay: PT0.01S}
-                """.formatted(name, type, name, retry);
-    }
-
     @TempDir
     Path data;
 
@@ -53,6 +40,11 @@ class FaultInjectionTest extends BrokerFixture {
                 new PrintStream(console, true, StandardCharsets.UTF_8));
         open.add(b);
         return b;
+    }
+
+    /** A broker with one Trigger {@code sub} sending {@code dev.cnai.test.ping} events to {@code sub}. */
+    private LocalBroker pingBroker(TestSubscriber sub, int retry, String faults, Path dir) throws IOException {
+        return broker(trigger("sub", "dev.cnai.test.ping", retry), Map.of("sub", sub.uri()), faults, dir);
     }
 
     private TestSubscriber subscriber(java.util.function.IntFunction<TestSubscriber.Answer> r) throws IOException {
@@ -73,6 +65,25 @@ class FaultInjectionTest extends BrokerFixture {
                 .header("ce-type", "dev.cnai.test.ping").header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), r.body());
+    }
+
+    /** Sends pings {@code <idPrefix>0} to {@code <idPrefix><events - 1>}. */
+    private void sendPings(LocalBroker b, String idPrefix, int events) throws Exception {
+        for (int i = 0; i < events; i++) {
+            send(b, idPrefix + i);
+        }
+    }
+
+    /**
+     * Sends {@code events} pings, waits until {@code sub} got {@code deliveries} of them and the broker has nothing
+     * pending, and counts the deliveries of each event id.
+     */
+    private Map<String, Long> sendAndDrain(LocalBroker b, TestSubscriber sub, String idPrefix, int events,
+            int deliveries) throws Exception {
+        sendPings(b, idPrefix, events);
+        sub.await(deliveries);
+        drained(b);
+        return idCounts(sub);
     }
 
     private static List<JsonNode> logged(Path dir, String kind) throws IOException {
@@ -120,14 +131,8 @@ class FaultInjectionTest extends BrokerFixture {
     @Test
     void duplicateOneDeliversEveryEventTwiceAndBothRepliesAreReinjected() throws Exception {
         TestSubscriber sub = subscriber(FaultInjectionTest::reply);
-        LocalBroker b = broker(trigger("sub", "dev.cnai.test.ping", 3), Map.of("sub", sub.uri()),
-                "seed=1,duplicate=1", data);
-        for (int i = 0; i < 5; i++) {
-            send(b, "d-" + i);
-        }
-        sub.await(10);
-        drained(b);
-        Map<String, Long> counts = idCounts(sub);
+        LocalBroker b = pingBroker(sub, 3, "seed=1,duplicate=1", data);
+        Map<String, Long> counts = sendAndDrain(b, sub, "d-", 5, 10);
         assertEquals(5, counts.size());
         counts.values().forEach(c -> assertEquals(2L, c, counts.toString()));
         assertEquals(5, faultCounts(b).path("duplicate").asInt());
@@ -142,14 +147,8 @@ class FaultInjectionTest extends BrokerFixture {
     @Test
     void injectedErrorsAreRetriedAndEveryEventIsDeliveredOnce() throws Exception {
         TestSubscriber sub = subscriber(n -> TestSubscriber.Answer.of(200));
-        LocalBroker b = broker(trigger("sub", "dev.cnai.test.ping", 10), Map.of("sub", sub.uri()),
-                "seed=3,error=0.5", data);
-        for (int i = 0; i < 20; i++) {
-            send(b, "e-" + i);
-        }
-        sub.await(20);
-        drained(b);
-        Map<String, Long> counts = idCounts(sub);
+        LocalBroker b = pingBroker(sub, 10, "seed=3,error=0.5", data);
+        Map<String, Long> counts = sendAndDrain(b, sub, "e-", 20, 20);
         assertEquals(20, counts.size());
         counts.values().forEach(c -> assertEquals(1L, c, "an injected 503 never reaches the subscriber"));
         int errors = faultCounts(b).path("error").asInt();
@@ -165,8 +164,7 @@ class FaultInjectionTest extends BrokerFixture {
     @Test
     void lostAnswersAreRetriedAndTheirRepliesNeverInjected() throws Exception {
         TestSubscriber sub = subscriber(FaultInjectionTest::reply);
-        LocalBroker b = broker(trigger("sub", "dev.cnai.test.ping", 2), Map.of("sub", sub.uri()),
-                "seed=1,lost=1", data);
+        LocalBroker b = pingBroker(sub, 2, "seed=1,lost=1", data);
         send(b, "l-1");
         sub.await(3);
         Polling.until(() -> {
@@ -188,11 +186,8 @@ class FaultInjectionTest extends BrokerFixture {
     @Test
     void someLostAnswersStillEndInOneInjectedReplyPerEvent() throws Exception {
         TestSubscriber sub = subscriber(FaultInjectionTest::reply);
-        LocalBroker b = broker(trigger("sub", "dev.cnai.test.ping", 10), Map.of("sub", sub.uri()),
-                "seed=5,lost=0.5,delay=0..30ms", data);
-        for (int i = 0; i < 10; i++) {
-            send(b, "m-" + i);
-        }
+        LocalBroker b = pingBroker(sub, 10, "seed=5,lost=0.5,delay=0..30ms", data);
+        sendPings(b, "m-", 10);
         Polling.until(quiet(() -> logged(data, "delivered").size() == 10), () -> "not all delivered");
         drained(b);
         int lost = faultCounts(b).path("lost").asInt();
@@ -222,10 +217,8 @@ class FaultInjectionTest extends BrokerFixture {
             Path dir = data.resolve(run);
             String seedSpec = run.equals("c") ? spec.replace("seed=11", "seed=12") : spec;
             TestSubscriber sub = subscriber(n -> TestSubscriber.Answer.of(200));
-            LocalBroker b = broker(trigger("sub", "dev.cnai.test.ping", 10), Map.of("sub", sub.uri()), seedSpec, dir);
-            for (int i = 0; i < 15; i++) {
-                send(b, "s-" + i);
-            }
+            LocalBroker b = pingBroker(sub, 10, seedSpec, dir);
+            sendPings(b, "s-", 15);
             Polling.until(quiet(() -> attemptsPerEvent(dir).size() == 15), () -> "not delivered");
             drained(b);
             int copies = 15 + faultCounts(b).path("duplicate").asInt();

@@ -30,9 +30,9 @@ class AccuracyIT {
 
     @BeforeAll
     static void start() throws Exception {
-        repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
-        stack = LocalStack.start(new LocalStack.Options(repo, Files.createTempDirectory("cnai-accuracy-"),
-                PipelineIT.freePortBase(), Duration.ofSeconds(120), System.out, Set.of(), Duration.ofSeconds(30)));
+        repo = EndToEnd.repo();
+        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-accuracy-"), Set.of(),
+                Duration.ofSeconds(30)));
     }
 
     @AfterAll

@@ -202,10 +202,9 @@ class ChaosIT {
 
     /** Every function is managed by the broker (so a killed one is started again by its next delivery). */
     private static LocalStack start(Path home, String faults) throws Exception {
-        Path repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
         Map<String, String> env = faults == null ? Map.of() : Map.of("CNAI_BROKER_FAULTS", faults);
-        return LocalStack.start(new LocalStack.Options(repo, home, PipelineIT.freePortBase(), Duration.ofSeconds(120),
-                System.out, Set.copyOf(LocalStack.FUNCTIONS), Duration.ofMinutes(10)).withBrokerEnv(env));
+        return LocalStack.start(EndToEnd.options(home, Set.copyOf(LocalStack.FUNCTIONS), Duration.ofMinutes(10))
+                .withBrokerEnv(env));
     }
 
     private static RunRequested request() {

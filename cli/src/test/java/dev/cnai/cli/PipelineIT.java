@@ -9,23 +9,16 @@ import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
-import dev.cnai.events.RunRequested;
 import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import dev.cnai.registry.Registries;
-import dev.cnai.testing.Fixtures;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,23 +41,14 @@ class PipelineIT {
     private static final String RUN = "it-run-1";
     private static final Duration IDLE = Duration.ofSeconds(3);
     private static LocalStack stack;
-    private static Path home;
     private static RunWatcher.Outcome outcome;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startAndRun() throws Exception {
-        Path repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
-        home = Files.createTempDirectory("cnai-e2e-");
-        PrintStream out = new PrintStream(new ByteArrayOutputStream(), true);
         // train-shard and infer scale to zero with a short idle timeout, so the run also exercises cold starts.
-        stack = LocalStack.start(new LocalStack.Options(repo, home, freePortBase(), Duration.ofSeconds(120), System.out,
+        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-e2e-"),
                 Set.of("train-shard", "infer"), IDLE));
-        RunRequested req = Cnai.parse("--dataset", Fixtures.mnistTarball().toString(), "--limit", "1500",
-                "--rounds", "3", "--hidden", "32", "--min-accuracy", "0.5").run.request(RUN);
-        stack.submitRun(RUN, req);
-        outcome = new RunWatcher(stack, System.out).follow(RUN, Duration.ofMinutes(5));
-        out.close();
+        outcome = EndToEnd.smallRun(stack, RUN);
     }
 
     @AfterAll
@@ -77,7 +61,7 @@ class PipelineIT {
     @Test
     @Order(1)
     void runRegistersAModel() {
-        assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in " + home);
+        EndToEnd.assertRegistered(stack, outcome);
         assertTrue(outcome.evaluated().test().accuracy() > 0.6);
         assertEquals("v1", outcome.registered().version());
     }
@@ -99,12 +83,7 @@ class PipelineIT {
             rows.add(Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features()));
         }
         awaitInferReady();
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(Map.of("instances", rows)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, resp.statusCode(), resp.body());
-        JsonNode served = EventCodec.mapper().readTree(resp.body());
+        JsonNode served = EndToEnd.infer(stack, rows);
         assertEquals("v1", served.path("version").asText());
         assertEquals(pulled.version().modelDigest(), served.path("modelDigest").asText());
         for (int i = 0; i < n; i++) {
@@ -130,7 +109,7 @@ class PipelineIT {
     @Order(4)
     void redeliveredModelEvaluatedCreatesNoSecondVersion() throws Exception {
         JsonNode evaluated = await(RUN, EventTypes.MODEL_EVALUATED, 1).get(0);
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.brokerUrl()))
+        HttpResponse<String> resp = EndToEnd.HTTP.send(HttpRequest.newBuilder(URI.create(stack.brokerUrl()))
                 .header("Content-Type", "application/cloudevents+json")
                 .POST(HttpRequest.BodyPublishers.ofString(evaluated.toString())).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(2, resp.statusCode() / 100, resp.body());
@@ -163,7 +142,7 @@ class PipelineIT {
 
     /** Successful deliveries of {@code type} to {@code trigger}, from the broker's {@code events.jsonl}. */
     private static long deliveries(String type, String trigger) throws IOException {
-        return Files.readAllLines(home.resolve("broker/events.jsonl")).stream().map(l -> {
+        return Files.readAllLines(stack.brokerDataDir().resolve("events.jsonl")).stream().map(l -> {
             try {
                 return EventCodec.mapper().readTree(l);
             } catch (IOException e) {
@@ -187,17 +166,7 @@ class PipelineIT {
     }
 
     private static void awaitInferReady() throws Exception {
-        awaitInferReady(stack);
-    }
-
-    /** The run ends when model.registered is logged; infer loads the model when model.promoted reaches it, a bit later. */
-    static void awaitInferReady(LocalStack stack) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "infer did not load the promoted model within 60 s");
-            Thread.sleep(100);
-        }
+        EndToEnd.awaitInferReady(stack);
     }
 
     private static List<JsonNode> await(String subject, String type, int count) throws Exception {
@@ -211,25 +180,5 @@ class PipelineIT {
             Thread.sleep(200);
         }
         throw new AssertionError("expected " + count + " " + type + " events for " + subject + ", saw " + found.size());
-    }
-
-    /** A base port P with P..P+5 free on loopback, below the ephemeral range. */
-    static int freePortBase() throws Exception {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            // below the ephemeral range (32768+), so outgoing connections cannot take a port a function binds later
-            int base = 20000 + (int) (Math.random() * 12000);
-            boolean free = true;
-            for (int p = base; p <= base + 5 && free; p++) {
-                try (ServerSocket s = new ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    s.setReuseAddress(true);
-                } catch (java.io.IOException e) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("no six free consecutive ports on loopback");
     }
 }

@@ -8,21 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.data.Dataset;
 import dev.cnai.data.ShardCodec;
-import dev.cnai.events.EventCodec;
-import dev.cnai.events.RunRequested;
 import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
 import dev.cnai.registry.PulledModel;
 import dev.cnai.registry.Registries;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.S3TestServer;
-import dev.cnai.testing.Fixtures;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -42,26 +34,18 @@ class S3PipelineIT {
     private static final String BUCKET = "cnai-it";
     private static S3TestServer s3;
     private static LocalStack stack;
-    private static Path home;
     private static RunWatcher.Outcome outcome;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
     static void startAndRun() throws Exception {
-        Path repo = Path.of(System.getProperty("cnai.repo", "..")).toAbsolutePath().normalize();
-        home = Files.createTempDirectory("cnai-e2e-s3-");
         s3 = S3TestServer.start();
         s3.createBucket(BUCKET);
         // the functions inherit the broker's environment: the SDK's default chain reads these (never a real key)
         Map<String, String> credentials = Map.of("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY,
                 "AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY, "AWS_REGION", "us-east-1");
-        stack = LocalStack.start(new LocalStack.Options(repo, home, LocalStack.freePortBase(), Duration.ofSeconds(120),
-                System.out, Set.of(), Duration.ofSeconds(30)).withBrokerEnv(credentials)
-                .withStore(s3.root(BUCKET, "e2e", "")));
-        RunRequested req = Cnai.parse("--dataset", Fixtures.mnistTarball().toString(), "--limit", "1500",
-                "--rounds", "3", "--hidden", "32", "--min-accuracy", "0.5").run.request(RUN);
-        stack.submitRun(RUN, req);
-        outcome = new RunWatcher(stack, System.out).follow(RUN, Duration.ofMinutes(5));
+        stack = LocalStack.start(EndToEnd.options(Files.createTempDirectory("cnai-e2e-s3-"), Set.of(),
+                Duration.ofSeconds(30)).withBrokerEnv(credentials).withStore(s3.root(BUCKET, "e2e", "")));
+        outcome = EndToEnd.smallRun(stack, RUN);
     }
 
     @AfterAll
@@ -76,7 +60,7 @@ class S3PipelineIT {
 
     @Test
     void aRunOnS3RegistersAndServesItsModelWithNothingOnLocalDisk() throws Exception {
-        assertEquals("registered", outcome.status(), "run ended with " + outcome.reason() + "; logs in " + home);
+        EndToEnd.assertRegistered(stack, outcome);
         assertTrue(outcome.evaluated().test().accuracy() > 0.6);
 
         ObjectStore store = s3.open(BUCKET, "e2e", "");
@@ -93,17 +77,12 @@ class S3PipelineIT {
         try (OnnxModel model = OnnxModel.load(pulled.onnx(), 1)) {
             expected = model.predict(x, n);
         }
-        PipelineIT.awaitInferReady(stack);
+        EndToEnd.awaitInferReady(stack);
         float[][] rows = new float[n][];
         for (int i = 0; i < n; i++) {
             rows[i] = Arrays.copyOfRange(x, i * test.features(), (i + 1) * test.features());
         }
-        HttpResponse<String> resp = HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.encode(Map.of("instances", rows)))).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, resp.statusCode(), resp.body());
-        JsonNode served = EventCodec.mapper().readTree(resp.body());
+        JsonNode served = EndToEnd.infer(stack, rows);
         long[] labels = new long[n];
         for (int i = 0; i < n; i++) {
             labels[i] = served.path("labels").get(i).asLong();

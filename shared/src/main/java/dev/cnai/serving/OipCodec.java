@@ -108,14 +108,7 @@ public final class OipCodec {
             }
             g.writeArrayFieldStart("outputs");
             if (req.outputs() == null || req.outputs().contains(OnnxExporter.PROBABILITIES)) {
-                g.writeStartObject();
-                g.writeStringField("name", OnnxExporter.PROBABILITIES);
-                g.writeStringField("datatype", FP32);
-                g.writeArrayFieldStart("shape");
-                g.writeNumber(rows);
-                g.writeNumber(classes);
-                g.writeEndArray();
-                g.writeArrayFieldStart("data");
+                startOutput(g, OnnxExporter.PROBABILITIES, FP32, rows, classes);
                 float[] probabilities = slice.probabilities();
                 for (int i = 0, n = rows * classes, o = slice.probOffset(); i < n; i++) {
                     g.writeNumber(probabilities[o + i]);
@@ -124,13 +117,7 @@ public final class OipCodec {
                 g.writeEndObject();
             }
             if (req.outputs() == null || req.outputs().contains(OnnxExporter.LABEL)) {
-                g.writeStartObject();
-                g.writeStringField("name", OnnxExporter.LABEL);
-                g.writeStringField("datatype", INT64);
-                g.writeArrayFieldStart("shape");
-                g.writeNumber(rows);
-                g.writeEndArray();
-                g.writeArrayFieldStart("data");
+                startOutput(g, OnnxExporter.LABEL, INT64, rows);
                 long[] labels = slice.labels();
                 for (int i = 0, o = slice.labelOffset(); i < rows; i++) {
                     g.writeNumber(labels[o + i]);
@@ -144,6 +131,19 @@ public final class OipCodec {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    /** Opens an output tensor of the response: its name, datatype and shape, then its {@code data} array. */
+    private static void startOutput(JsonGenerator g, String name, String datatype, int... shape) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", name);
+        g.writeStringField("datatype", datatype);
+        g.writeArrayFieldStart("shape");
+        for (int d : shape) {
+            g.writeNumber(d);
+        }
+        g.writeEndArray();
+        g.writeArrayFieldStart("data");
     }
 
     /** The model metadata response. */

@@ -147,10 +147,7 @@ final class Net implements Backprop {
                 for (int i = 0; i < in; i++) {
                     double v = x[xo + i];
                     if (v != 0) {
-                        int wo = i * out;
-                        for (int o = 0; o < out; o++) {
-                            z[zo + o] += v * wl[wo + o];
-                        }
+                        addScaled(z, zo, v, wl, i * out, out);
                     }
                 }
             }
@@ -230,10 +227,7 @@ final class Net implements Backprop {
                 for (int i = 0; i < in; i++) {
                     double v = x[xo + i];
                     if (v != 0) {
-                        int go = i * out;
-                        for (int o = 0; o < out; o++) {
-                            g[go + o] += v * delta[d0 + o];
-                        }
+                        addScaled(g, i * out, v, delta, d0, out);
                     }
                 }
             }
@@ -331,5 +325,12 @@ final class Net implements Backprop {
             f[i] = (float) a[i];
         }
         return f;
+    }
+
+    /** {@code dst[d, d + len) += v · src[s, s + len)}: a row of one operand, scaled, into a row of the result. */
+    private static void addScaled(double[] dst, int d, double v, double[] src, int s, int len) {
+        for (int k = 0; k < len; k++) {
+            dst[d + k] += v * src[s + k];
+        }
     }
 }

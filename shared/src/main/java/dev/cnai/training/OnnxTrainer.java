@@ -172,14 +172,8 @@ public final class OnnxTrainer implements AutoCloseable {
                 }
                 perm.flip();
                 try (OnnxTensor permTensor = OnnxTensor.createTensor(env, perm, new long[] {n})) {
-                    Map<String, OnnxTensor> inputs = new HashMap<>(carried);
-                    inputs.put(TrainingGraphs.X, x);
-                    inputs.put(TrainingGraphs.MEAN, mean);
-                    inputs.put(TrainingGraphs.STD, std);
-                    inputs.put(TrainingGraphs.Y, y);
-                    inputs.put(TrainingGraphs.PERM, permTensor);
-                    inputs.put(TrainingGraphs.STEPS, stepsTensor);
-                    OrtSession.Result next = sessions.run(inputs, n);
+                    OrtSession.Result next = sessions.run(
+                            TrainingGraphs.epochInputs(carried, x, mean, std, y, permTensor, stepsTensor), n);
                     if (result != null) {
                         result.close();
                     }

@@ -315,14 +315,7 @@ public final class TrainBenchmark {
                             OrtSession.Result r;
                             try (OnnxTensor pt = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(perm),
                                     new long[] {perm.length})) {
-                                Map<String, OnnxTensor> in = new java.util.HashMap<>(state);
-                                in.put(TrainingGraphs.X, xt);
-                                in.put(TrainingGraphs.MEAN, mean);
-                                in.put(TrainingGraphs.STD, std);
-                                in.put(TrainingGraphs.Y, yt);
-                                in.put(TrainingGraphs.PERM, pt);
-                                in.put(TrainingGraphs.STEPS, one);
-                                r = s.run(in);
+                                r = s.run(TrainingGraphs.epochInputs(state, xt, mean, std, yt, pt, one));
                             }
                             Map<String, OnnxTensor> next = new LinkedHashMap<>();
                             for (String name : carried) {

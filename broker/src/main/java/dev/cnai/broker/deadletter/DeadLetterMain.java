@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,16 +85,7 @@ public final class DeadLetterMain {
             DeadLetterSink sink = DeadLetterSink.start(host, port, file, maxBody);
             out.println("dead-letter sink listening on port " + sink.port() + ", keeping events in "
                     + file.toAbsolutePath());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                sink.close();
-                stopped.countDown();
-            }, "sink-shutdown"));
-            try {
-                stopped.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            CommandSetup.awaitShutdown("sink-shutdown", sink::close);
             return 0;
         }
     }

@@ -92,13 +92,10 @@ abstract class OciModelRegistry implements ModelRegistry {
     public void tag(String name, String version, String alias) {
         Refs.name(name);
         Refs.alias(alias);
-        if (!Refs.isVersion(version)) {
-            throw RegistryException.invalid("'" + version + "' is not a version; tag takes a version like v3");
-        }
+        Refs.version(version, "tag");
         locked(name, () -> {
             List<Tagged> index = tags(name);
-            Tagged target = find(index, version).orElseThrow(() -> RegistryException.notFound(name, version,
-                    refs(index)));
+            Tagged target = tagged(index, name, version);
             byte[] manifest = manifest(name, "manifest of " + name + ":" + version, target.digest(), target.size());
             putManifest(name, alias, manifest, ModelPackConfig.ARTIFACT_TYPE);
             return null;
@@ -118,7 +115,7 @@ abstract class OciModelRegistry implements ModelRegistry {
         Refs.name(name);
         Refs.ref(ref);
         List<Tagged> index = tags(name);
-        Tagged tagged = find(index, ref).orElseThrow(() -> RegistryException.notFound(name, ref, refs(index)));
+        Tagged tagged = tagged(index, name, ref);
         Loaded loaded = load(name, index, tagged);
         String where = name + ":" + ref;
         Descriptor config = loaded.manifest().config();
@@ -147,13 +144,10 @@ abstract class OciModelRegistry implements ModelRegistry {
     @Override
     public void delete(String name, String version) {
         Refs.name(name);
-        if (!Refs.isVersion(version)) {
-            throw RegistryException.invalid("'" + version + "' is not a version; delete takes a version like v3");
-        }
+        Refs.version(version, "delete");
         locked(name, () -> {
             List<Tagged> index = tags(name);
-            Tagged target = find(index, version).orElseThrow(() -> RegistryException.notFound(name, version,
-                    refs(index)));
+            Tagged target = tagged(index, name, version);
             List<String> aliases = index.stream()
                     .filter(t -> !Refs.isVersion(t.tag()) && t.digest().equals(target.digest()))
                     .map(Tagged::tag).sorted().toList();
@@ -248,6 +242,11 @@ abstract class OciModelRegistry implements ModelRegistry {
     private static Optional<Tagged> find(List<Tagged> index, String ref) {
         return Refs.isRejection(ref) ? Optional.empty()
                 : index.stream().filter(t -> t.tag().equals(ref)).findFirst();
+    }
+
+    /** The tag {@code ref} of model {@code name}, or not found (listing the refs there are). */
+    private static Tagged tagged(List<Tagged> index, String name, String ref) {
+        return find(index, ref).orElseThrow(() -> RegistryException.notFound(name, ref, refs(index)));
     }
 
     private static Optional<String> target(List<Tagged> index, String alias) {

@@ -27,6 +27,15 @@ final class Refs {
         return ref != null && VERSION.matcher(ref).matches();
     }
 
+    /** {@code version}, or invalid input naming the {@code operation} that takes a version. */
+    static String version(String version, String operation) {
+        if (!isVersion(version)) {
+            throw RegistryException.invalid("'" + version + "' is not a version; " + operation
+                    + " takes a version like v3");
+        }
+        return version;
+    }
+
     static String alias(String alias) {
         if (alias == null || !ALIAS.matcher(alias).matches() || isVersion(alias) || isRejection(alias)) {
             throw RegistryException.invalid("invalid alias '" + alias + "': use lower-case letters, digits, '.', '_'"

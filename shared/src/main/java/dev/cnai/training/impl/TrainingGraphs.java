@@ -20,6 +20,7 @@ import dev.cnai.training.Optimizer;
 import dev.cnai.training.TrainingConfig;
 import dev.cnai.training.impl.Graph.Value;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,6 +126,21 @@ public final class TrainingGraphs {
             carried.add(new Carried(STEP_COUNTER, null));
         }
         return carried;
+    }
+
+    /**
+     * The feeds of one run of the epoch graph: the loop-carried tensors, then the data, its normalisation, the
+     * batch order and the number of steps, each under its input name.
+     */
+    public static <T> Map<String, T> epochInputs(Map<String, T> carried, T x, T mean, T std, T y, T perm, T steps) {
+        Map<String, T> inputs = new HashMap<>(carried);
+        inputs.put(X, x);
+        inputs.put(MEAN, mean);
+        inputs.put(STD, std);
+        inputs.put(Y, y);
+        inputs.put(PERM, perm);
+        inputs.put(STEPS, steps);
+        return inputs;
     }
 
     /** Serialised epoch graph for a model and (defaulted) training options. */

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.not;
 
+import io.restassured.response.ValidatableResponse;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,6 +15,13 @@ public abstract class MalformedEventContract {
 
     /** A type this function accepts. */
     protected abstract String acceptedType();
+
+    /** POSTs a binary-mode event with source {@code /t} to {@code /}, for the assertions on its answer. */
+    private static ValidatableResponse postBinary(String id, String specVersion, String type, String contentType,
+            String body) {
+        return given().header("ce-id", id).header("ce-source", "/t").header("ce-specversion", specVersion)
+                .header("ce-type", type).contentType(contentType).body(body).post("/").then();
+    }
 
     @Test
     void missingSourceIsRejectedWithTheAttributeNamed() {
@@ -31,45 +39,39 @@ public abstract class MalformedEventContract {
 
     @Test
     void unsupportedContentTypeIs415() {
-        given().header("ce-id", "m-3").header("ce-source", "/t").header("ce-specversion", "1.0")
-                .header("ce-type", acceptedType()).contentType("text/plain").body("hello").post("/")
-                .then().statusCode(415).body("error", containsString("application/json"));
+        postBinary("m-3", "1.0", acceptedType(), "text/plain", "hello")
+                .statusCode(415).body("error", containsString("application/json"));
     }
 
     @Test
     void invalidJsonIs400() {
-        given().header("ce-id", "m-4").header("ce-source", "/t").header("ce-specversion", "1.0")
-                .header("ce-type", acceptedType()).contentType("application/json").body("{\"runId\": ").post("/")
-                .then().statusCode(400).body("error", containsString("not valid JSON"))
+        postBinary("m-4", "1.0", acceptedType(), "application/json", "{\"runId\": ")
+                .statusCode(400).body("error", containsString("not valid JSON"))
                 .body(not(containsString("at dev.cnai")));
     }
 
     @Test
     void dataFailingItsSchemaIs400() {
-        given().header("ce-id", "m-5").header("ce-source", "/t").header("ce-specversion", "1.0")
-                .header("ce-type", acceptedType()).contentType("application/json").body("{\"runId\": 42}").post("/")
-                .then().statusCode(400).body("error", containsString("does not match its schema"));
+        postBinary("m-5", "1.0", acceptedType(), "application/json", "{\"runId\": 42}")
+                .statusCode(400).body("error", containsString("does not match its schema"));
     }
 
     @Test
     void unknownTypeIs400WithTheAcceptedTypes() {
-        given().header("ce-id", "m-6").header("ce-source", "/t").header("ce-specversion", "1.0")
-                .header("ce-type", "com.example.unknown").contentType("application/json").body("{}").post("/")
-                .then().statusCode(400).body("error", containsString(acceptedType()));
+        postBinary("m-6", "1.0", "com.example.unknown", "application/json", "{}")
+                .statusCode(400).body("error", containsString(acceptedType()));
     }
 
     @Test
     void unsupportedSpecVersionIs400() {
-        given().header("ce-id", "m-7").header("ce-source", "/t").header("ce-specversion", "0.3")
-                .header("ce-type", acceptedType()).contentType("application/json").body("{}").post("/")
-                .then().statusCode(400).body("error", containsString("use 1.0"));
+        postBinary("m-7", "0.3", acceptedType(), "application/json", "{}")
+                .statusCode(400).body("error", containsString("use 1.0"));
     }
 
     @Test
     void oversizedEventIs413() {
         String big = "{\"pad\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}";
-        given().header("ce-id", "m-8").header("ce-source", "/t").header("ce-specversion", "1.0")
-                .header("ce-type", acceptedType()).contentType("application/json").body(big).post("/")
-                .then().statusCode(413);
+        postBinary("m-8", "1.0", acceptedType(), "application/json", big)
+                .statusCode(413);
     }
 }
