@@ -21,6 +21,7 @@
 #   scripts/multi-host.sh --skip-unavailable   exit 0 with "multi-host: skipped: <reason>" where namespaces cannot be
 #                                          made (not root, no ip, no bridge); otherwise that is an error
 #   --keep                                 leave the work directory (default: removed on success)
+#   --no-partition                         no link cut (to measure what the hosts alone cost against one host)
 #
 # Needs root (ip netns), iproute2, curl, docker-registry, and the built modules (built here when missing).
 # The last line is a JSON summary; docs/deploy.md says what this proves about a cluster and what it does not.
@@ -35,6 +36,7 @@ for a in "$@"; do
     --short) limit=3000 rounds=3 ;;
     --skip-unavailable) skip_unavailable=true ;;
     --keep) keep=true ;;
+    --no-partition) cut_seconds=0 ;;
     -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "multi-host: unknown option $a (see --help)" >&2; exit 2 ;;
   esac
@@ -216,23 +218,29 @@ echo "six hosts: run $run…"
 t0=$(date +%s.%N)
 "$java_bin" -jar "$broker_jar" send --broker "$broker_url" --type dev.cnai.run.requested --source /cnai/multi-host \
   --subject "$run" --data @"$work/request.json" >/dev/null
-(
-  until curl -s --max-time 2 "$broker_url/events?subject=$run" | grep -q '"dev.cnai.round.completed"'; do sleep 0.2; done
-  sleep 1
-  ip link set "$prefix-v3" down
-  echo "$(date +%s.%N)" > "$work/cut.start"
-  sleep "$cut_seconds"
-  ip link set "$prefix-v3" up
-  echo "$(date +%s.%N)" > "$work/cut.end"
-) &
-cutter=$!
-pids+=("$cutter")
+if (( cut_seconds > 0 )); then
+  (
+    until curl -s --max-time 2 "$broker_url/events?subject=$run" | grep -q '"dev.cnai.round.completed"'; do sleep 0.2; done
+    sleep 1
+    ip link set "$prefix-v3" down
+    echo "$(date +%s.%N)" > "$work/cut.start"
+    sleep "$cut_seconds"
+    ip link set "$prefix-v3" up
+    echo "$(date +%s.%N)" > "$work/cut.end"
+  ) &
+  cutter=$!
+  pids+=("$cutter")
+fi
 "$java_bin" -jar "$broker_jar" watch --broker "$broker_url" --subject "$run" --timeout PT30M \
   --until dev.cnai.model.registered,dev.cnai.model.rejected > "$work/watch.out" 2>&1 \
   || { tail -n 20 "$work/watch.out" >&2; exit 1; }
 multi_wall=$(since "$t0")
-wait "$cutter" || true
-[[ -f "$work/cut.end" ]] || { echo "multi-host: the run ended before the partition was over" >&2; exit 1; }
+if (( cut_seconds > 0 )); then
+  wait "$cutter" || true
+  [[ -f "$work/cut.end" ]] || { echo "multi-host: the run ended before the partition was over" >&2; exit 1; }
+else
+  echo "$t0" > "$work/cut.start"
+fi
 cut_start=$(awk -v a="$(cat "$work/cut.start")" -v b="$t0" 'BEGIN { printf "%.1f", a - b }')
 grep -q ' dev.cnai.model.registered ' "$work/watch.out" || { tail -n 5 "$work/watch.out" >&2; exit 1; }
 
@@ -265,8 +273,13 @@ done
 cut_clock=$(date -d "@$(cat "$work/cut.start")" +%H:%M:%S.%3N)
 cut_round=$(( $(awk -v t="$cut_clock" '$1 < t && $2 == "dev.cnai.round.completed"' "$work/watch.out" | wc -l) + 1 ))
 retries=$(grep -c '↻' "$work/broker-broker/log" || true)
-printf 'partition: fn-b (%s) down for %ss from t=%.1fs (%s), during round %d; %d delivery attempts retried\n' \
-  "$(addr fn-b)" "$cut_seconds" "$cut_start" "$cut_clock" "$cut_round" "$retries"
+if (( cut_seconds > 0 )); then
+  printf 'partition: fn-b (%s) down for %ss from t=%.1fs (%s), during round %d; %d delivery attempts retried\n' \
+    "$(addr fn-b)" "$cut_seconds" "$cut_start" "$cut_clock" "$cut_round" "$retries"
+else
+  cut_round=0
+  echo "partition: none (--no-partition); $retries delivery attempts retried"
+fi
 echo "registry tags: $tags"
 echo "infer on serve: label $label, version v1, model $served"
 ok=true

@@ -97,7 +97,7 @@ final class S3Conditional {
 
     private void create(String k, byte[] data, String digest, boolean multipart) {
         if (multipart) {
-            S3Multipart.upload(s3, where, k, data, digest, true);
+            S3Multipart.upload(s3, where, k, data, S3ObjectStore.metadata(digest), true);
         } else {
             s3.putObject(PutObjectRequest.builder().bucket(where.bucket()).key(k).ifNoneMatch("*")
                     .contentLength((long) data.length).build(), RequestBody.fromBytes(data));

@@ -3,6 +3,7 @@ package dev.cnai.storage.impl;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.AbortMultipartUploadRequest;
@@ -21,9 +22,10 @@ final class S3Multipart {
     }
 
     /** Uploads {@code data} under {@code key}; with {@code ifNoneMatch} the completion is conditional ({@code *}). */
-    static void upload(S3Client s3, S3Location where, String key, byte[] data, String digest, boolean ifNoneMatch) {
+    static void upload(S3Client s3, S3Location where, String key, byte[] data, Map<String, String> metadata,
+            boolean ifNoneMatch) {
         String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
-                .bucket(where.bucket()).key(key).metadata(S3ObjectStore.metadata(digest)).build()).uploadId();
+                .bucket(where.bucket()).key(key).metadata(metadata).build()).uploadId();
         boolean done = false;
         try {
             List<CompletedPart> parts = new ArrayList<>();

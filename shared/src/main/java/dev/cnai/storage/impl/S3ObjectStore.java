@@ -11,12 +11,15 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -32,6 +35,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  */
 public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     static final String DIGEST_METADATA = "cnai-sha256";
+    /** User metadata naming the call that created an object with putIfAbsent, so a retry can tell it was its own. */
+    static final String WRITER_METADATA = "cnai-writer";
     private static final int STRIPES = 64;
 
     private final S3Location where;
@@ -60,7 +65,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     public ArtifactRef put(String key, byte[] data) {
         String digest = Digests.sha256(data);
         try {
-            write(objectKey(key), data, digest, false);
+            write(objectKey(key), data, metadata(digest), false);
         } catch (SdkException e) {
             throw S3Errors.map("write", uri(key).toString(), where, e);
         }
@@ -83,9 +88,10 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             }
         }
         conditional.require(data.length);
+        String writer = UUID.randomUUID().toString();
         for (int attempt = 0; ; attempt++) {
             try {
-                write(k, data, digest, true);
+                write(k, data, metadata(digest, writer), true);
                 return new PutResult(mine, true);
             } catch (S3Exception e) {
                 if (S3Errors.notImplemented(e)) {
@@ -96,10 +102,10 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     throw S3Errors.map("create", mine.uri(), where, e);
                 }
                 if (lost) {
-                    // also what a retry of our own landed-but-unanswered attempt sees: then the ref is ours
-                    Optional<ArtifactRef> existing = ref(key);
+                    // also what a retry of our own landed-but-unanswered attempt sees: the writer metadata says so
+                    Optional<PutResult> existing = existing(key, writer);
                     if (existing.isPresent()) {
-                        return new PutResult(existing.get(), false);
+                        return existing.get();
                     }
                     // created and deleted again since our attempt: try once more
                 } else {
@@ -109,19 +115,36 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 // A server may answer 412 before it has read the body (S3Proxy does when writers race); the JDK's
                 // client then reports an I/O error while writing, and the SDK's retries meet the same 412 again.
                 // The object exists: the conditional create lost, exactly as with a 412 that arrived.
-                Optional<ArtifactRef> existing = e instanceof SdkClientException
-                        ? existingAfterFailure(key) : Optional.empty();
+                // (And a landed attempt whose answer was lost, e.g. on a stale pooled connection: then it is ours.)
+                Optional<PutResult> existing = e instanceof SdkClientException
+                        ? existingAfterFailure(key, writer) : Optional.empty();
                 if (existing.isPresent()) {
-                    return new PutResult(existing.get(), false);
+                    return existing.get();
                 }
                 throw S3Errors.map("create", mine.uri(), where, e);
             }
         }
     }
 
-    private Optional<ArtifactRef> existingAfterFailure(String key) {
+    /** The object now under {@code key}, created by this call ({@code writer}) or by another; empty if none. */
+    private Optional<PutResult> existing(String key, String writer) {
+        String k = objectKey(key);
         try {
-            return ref(key);
+            ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(
+                    GetObjectRequest.builder().bucket(where.bucket()).key(k).build());
+            byte[] b = got.asByteArray();
+            ArtifactRef ref = new ArtifactRef(uri(key).toString(), Digests.sha256(b), b.length);
+            return Optional.of(new PutResult(ref, writer.equals(got.response().metadata().get(WRITER_METADATA))));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (SdkException e) {
+            throw S3Errors.map("read", uri(key).toString(), where, e);
+        }
+    }
+
+    private Optional<PutResult> existingAfterFailure(String key, String writer) {
+        try {
+            return existing(key, writer);
         } catch (StorageException unreachable) {
             return Optional.empty();
         }
@@ -217,13 +240,17 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         return Map.of(DIGEST_METADATA, digest);
     }
 
-    private void write(String k, byte[] data, String digest, boolean ifNoneMatch) {
+    static Map<String, String> metadata(String digest, String writer) {
+        return Map.of(DIGEST_METADATA, digest, WRITER_METADATA, writer);
+    }
+
+    private void write(String k, byte[] data, Map<String, String> metadata, boolean ifNoneMatch) {
         if (data.length > where.multipartThreshold()) {
-            S3Multipart.upload(s3, where, k, data, digest, ifNoneMatch);
+            S3Multipart.upload(s3, where, k, data, metadata, ifNoneMatch);
             return;
         }
         PutObjectRequest.Builder req = PutObjectRequest.builder().bucket(where.bucket()).key(k)
-                .contentLength((long) data.length).metadata(metadata(digest));
+                .contentLength((long) data.length).metadata(metadata);
         if (ifNoneMatch) {
             req.ifNoneMatch("*");
         }
