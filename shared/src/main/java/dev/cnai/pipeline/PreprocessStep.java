@@ -86,7 +86,10 @@ public final class PreprocessStep {
         TrainingConfig training = TrainingConfig.of(req.training());
         String modelName = req.modelName() == null ? defaultModelName : req.modelName();
 
-        Dataset all = DatasetReaders.read(ds);
+        Dataset all;
+        try (StagedDataset staged = StagedDataset.of(ds)) {
+            all = DatasetReaders.read(staged.spec());
+        }
         DatasetValidator.validate(all);
         training.checkFits(all.features());
         Split split = Splits.stratified(all.y(), all.classes(), ds.split().get(0), ds.split().get(1), ds.split().get(2),

@@ -6,6 +6,7 @@ import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.StorageException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,6 +18,7 @@ import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.core.sync.ResponseTransformer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -158,6 +160,19 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     .asByteArray());
         } catch (NoSuchKeyException e) {
             return Optional.empty();
+        } catch (SdkException e) {
+            throw S3Errors.map("read", uri(key).toString(), where, e);
+        }
+    }
+
+    /** Streams an object into {@code target} (which must not exist), without holding it in memory. */
+    public void download(String key, Path target) {
+        String k = objectKey(key);
+        try {
+            s3.getObject(GetObjectRequest.builder().bucket(where.bucket()).key(k).build(),
+                    ResponseTransformer.toFile(target));
+        } catch (NoSuchKeyException e) {
+            throw StorageException.notFound(uri(key).toString());
         } catch (SdkException e) {
             throw S3Errors.map("read", uri(key).toString(), where, e);
         }
