@@ -25,8 +25,8 @@ public record ScaleToZero(Map<String, List<String>> processes, Duration idleTime
     public static final Duration DEFAULT_IDLE = Duration.ofSeconds(30);
     /** Default cold-start limit. */
     public static final Duration DEFAULT_START = Duration.ofSeconds(60);
-    /** Default health path: Quarkus liveness (readiness may wait for work the first event brings). */
-    public static final String DEFAULT_HEALTH = "/q/health/live";
+    /** Default health path: Quarkus readiness, as Knative's activator waits for the readiness probe to pass. */
+    public static final String DEFAULT_HEALTH = "/q/health/ready";
 
     /** No managed processes. */
     public static final ScaleToZero NONE = new ScaleToZero(Map.of(), DEFAULT_IDLE, DEFAULT_START, DEFAULT_HEALTH,

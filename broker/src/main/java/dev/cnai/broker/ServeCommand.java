@@ -91,7 +91,8 @@ final class ServeCommand implements Callable<Integer> {
     Duration startTimeout;
 
     @Option(names = "--health-path", defaultValue = ScaleToZero.DEFAULT_HEALTH, paramLabel = "PATH",
-            description = "path polled on the subscriber URL during a cold start (default ${DEFAULT-VALUE})")
+            description = "path polled on the subscriber URL during a cold start: the first event (or activator "
+                    + "request) is forwarded once it answers 200 (default ${DEFAULT-VALUE}, readiness)")
     String healthPath;
 
     @Option(names = "--process-logs", paramLabel = "DIR",

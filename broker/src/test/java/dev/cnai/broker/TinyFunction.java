@@ -12,7 +12,7 @@ import java.nio.file.StandardOpenOption;
 /**
  * A tiny real subscriber process for the scale-to-zero and fault tests:
  * {@code TinyFunction PORT RECEIVED_FILE [START_DELAY_MS [WORK_MS [EMIT_TYPE]]]}.
- * It waits the start delay (a slow start), then listens on loopback: {@code GET /q/health/live} answers 200, and
+ * It waits the start delay (a slow start), then listens on loopback: {@code GET /q/health/live} and {@code /q/health/ready} answer 200, and
  * every POST appends its {@code ce-id}, {@code K_SINK} and pid to the file, works for WORK_MS, and, when EMIT_TYPE is
  * given, posts a CloudEvent {@code emit-<ce-id>} of that type with source {@code /cnai/tiny} to {@code K_SINK}
  * (answering 503 when the sink refuses it, as a function's EventSink would); then it answers 202. It runs until
@@ -33,10 +33,12 @@ public final class TinyFunction {
         Thread.sleep(delay);
         String sink = System.getenv("K_SINK");
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 16);
-        server.createContext("/q/health/live", ex -> {
-            ex.sendResponseHeaders(200, -1);
-            ex.close();
-        });
+        for (String health : new String[] {"/q/health/live", "/q/health/ready"}) {
+            server.createContext(health, ex -> {
+                ex.sendResponseHeaders(200, -1);
+                ex.close();
+            });
+        }
         server.createContext("/", ex -> {
             if ("POST".equals(ex.getRequestMethod())) {
                 ex.getRequestBody().readAllBytes();

@@ -233,7 +233,7 @@ public final class LocalStack implements AutoCloseable {
         }
         for (String f : FUNCTIONS) {
             if (!options.onDemand().contains(f)) {
-                waitHealthy(f, directUrl(f) + "q/health/live");
+                waitHealthy(f, directUrl(f) + "q/health/ready");
             }
         }
     }

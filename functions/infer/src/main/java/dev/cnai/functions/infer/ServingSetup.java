@@ -27,6 +27,9 @@ import org.jboss.logging.Logger;
 public class ServingSetup {
     private static final Logger LOG = Logger.getLogger(ServingSetup.class);
 
+    /** Set once the start-up load has finished, whatever its outcome. */
+    private volatile boolean startupDone;
+
     /** infer settings. */
     @ConfigMapping(prefix = "cnai.infer")
     public interface Config {
@@ -92,7 +95,7 @@ public class ServingSetup {
 
     /**
      * Loads the start-up alias on a worker thread, so ONNX Runtime's native library and session are set up
-     * while the HTTP server starts; readiness stays false until the model is served.
+     * while the HTTP server starts; readiness stays false until that load has finished.
      */
     void loadAtStart(@Observes StartupEvent ev, ModelServer server, Config config) {
         Infrastructure.getDefaultWorkerPool().execute(() -> {
@@ -103,16 +106,27 @@ public class ServingSetup {
                     server.loadIfPresent(config.alias());
                 }
             } catch (RuntimeException e) {
-                LOG.errorf(e, "could not load %s %s at start; not ready until a promotion loads one", config.model(),
-                        config.alias());
+                LOG.errorf(e, "could not load %s %s at start; predictions answer 503 until a promotion loads one",
+                        config.model(), config.alias());
+            } finally {
+                startupDone = true;
             }
         });
     }
 
+    /**
+     * Readiness (Knative routes traffic, and the local activator forwards, only to a ready replica): not ready while
+     * the start-up load runs, so a request that woke a scaled-to-zero infer is not answered "still loading". Then a
+     * pinned replica (a canary revision) is ready only with its version served; an unpinned one also without a model,
+     * so the {@code model.promoted} event that loads the first can reach a fresh revision (predictions answer 503
+     * until then; the Open Inference Protocol's {@code /v2/health/ready} says whether a model is served).
+     */
     @Produces
     @Readiness
-    HealthCheck modelLoaded(ModelServer server) {
-        return () -> HealthCheckResponse.named("model").status(server.ready())
+    HealthCheck modelLoaded(ModelServer server, Config config) {
+        return () -> HealthCheckResponse.named("model")
+                .status(startupDone && (server.ready() || config.modelVersion().isEmpty()))
+                .withData("startup", startupDone ? "done" : "loading")
                 .withData("model", server.modelName())
                 .withData("version", server.served().map(ModelServer.Loaded::version).orElse("none")).build();
     }
