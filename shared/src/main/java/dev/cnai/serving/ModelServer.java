@@ -92,7 +92,8 @@ public final class ModelServer implements AutoCloseable {
     /** Loads {@code ref} (version or alias) if it resolves; returns whether a model is now served. */
     public synchronized boolean loadIfPresent(String ref) {
         if (registry.resolve(modelName, ref).isEmpty()) {
-            LOG.infof("no '%s' version of model %s in the registry yet; predictions answer 503 until one is promoted", ref, modelName);
+            LOG.infof("no '%s' version of model %s in the registry yet; predictions answer 503 until one is promoted",
+                    ref, modelName);
             return false;
         }
         load(ref);
