@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -56,8 +57,12 @@ public final class DeadLetterSink implements AutoCloseable {
         if (parent != null) {
             Files.createDirectories(parent);
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        } catch (AccessDeniedException e) {
+            throw new IOException(unwritable(file), e);
+        }
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 64);
@@ -68,6 +73,22 @@ public final class DeadLetterSink implements AutoCloseable {
         DeadLetterSink s = new DeadLetterSink(server, ch, file, maxBody);
         server.start();
         return s;
+    }
+
+    /** Why {@code file} cannot be written, with who this process is and who owns the directory. */
+    static String unwritable(Path file) {
+        Path dir = file.toAbsolutePath().getParent();
+        String owner;
+        try {
+            owner = dir == null ? "?" : Files.getOwner(dir).getName();
+        } catch (IOException | UnsupportedOperationException e) {
+            owner = "?";
+        }
+        String me = ProcessHandle.current().info().user().orElse("?");
+        return "cannot write the dead-letter file " + file.toAbsolutePath() + ": permission denied for user " + me
+                + " (" + dir + " is owned by " + owner + "); give the volume to this user: on Kubernetes the pod's "
+                + "securityContext.fsGroup (knative/base/dead-letter.yaml sets 1001), with podman/docker a volume "
+                + "owned by uid 1001";
     }
 
     /** The bound port. */

@@ -54,4 +54,15 @@ class DeadLetterSinkTest {
         assertEquals("r", line.path("event").path("data").path("runId").asText());
         assertTrue(line.hasNonNull("receivedAt"));
     }
+
+    /** What a non-root sink on a root-owned volume says (the container run in docs/deploy.md shows it for real). */
+    @Test
+    void anUnwritableFileIsExplainedWithTheUserTheOwnerAndTheWayOut() throws Exception {
+        Path file = dir.resolve("dlq/dead-letter.jsonl");
+        Files.createDirectories(file.getParent());
+        String why = DeadLetterSink.unwritable(file);
+        assertTrue(why.contains(file.toAbsolutePath().toString()) && why.contains("permission denied for user ")
+                && why.contains("is owned by " + Files.getOwner(file.getParent()).getName())
+                && why.contains("securityContext.fsGroup"), why);
+    }
 }
