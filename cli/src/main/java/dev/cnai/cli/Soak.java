@@ -271,7 +271,7 @@ final class Soak implements Callable<Integer> {
     private static void awaitInferReady(LocalStack stack, Duration timeout) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
-        URI ready = URI.create(stack.directUrl("infer") + "q/health/ready");
+        URI ready = URI.create(stack.directUrl("infer") + "v2/health/ready"); // a model served (OIP), not only started
         while (true) {
             try {
                 if (http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),

@@ -74,7 +74,7 @@ final class EndToEnd {
      */
     static void awaitInferReady(LocalStack stack) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "q/health/ready")).build(),
+        while (HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer") + "v2/health/ready")).build(),
                 HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
             assertTrue(System.nanoTime() < deadline, "infer did not load the promoted model within 60 s");
             Thread.sleep(100);
