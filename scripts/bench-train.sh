@@ -4,10 +4,11 @@
 # the GEMM ceiling through ONNX Runtime (MatMul 2048^3, same intra-op threads, timed alternately with the
 # engine) and the engine's fraction of it; the engine and numpy again with plain SGD (momentum 0); the engine with
 # thread tuning (as train-shard runs it); the per-core figures (engine and GEMM on 1 thread); then the CNN on the
-# engine and on the plain-Java reference.
+# engine and on the plain-Java reference; last, libtorch itself as the peer of both (MLP and CNN; TorchPeer, through
+# the JavaCPP presets on the test class path, skipped with a message when they cannot load).
 #
 # usage: scripts/bench-train.sh [--threads N] [--rows N] [--provider cpu|cuda] [--svg FILE]
-#   --threads  ONNX Runtime intra-op threads and OpenBLAS threads (default: nproc)
+#   --threads  ONNX Runtime intra-op threads, libtorch intra-op threads and OpenBLAS threads (default: nproc)
 #   --rows     MNIST rows (default 8000)
 #   --provider execution provider of the engine runs (default cpu; cuda needs a -Pgpu build and a GPU;
 #              the GEMM ceiling, numpy and plain-Java figures stay on the CPU)
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
         --rows) rows=$2; shift 2 ;;
         --svg) svg=$2; shift 2 ;;
         --provider) provider=$2; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -39,7 +40,8 @@ cd "$repo"
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); threads $threads; rows $rows" >&2
 mvn -B -q -pl shared test-compile >&2
 mvn -B -q -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2
-java -cp "shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")" \
+cp="shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")"
+java -cp "$cp" \
     dev.cnai.bench.TrainBenchmark --data "$data" --rows "$rows" --threads "$threads" --provider "$provider" --dump "$work/mnist.bin" \
     2> >(grep -v "INFO\|training engine\|OnnxTrainer create\|OnnxTrainer run" >&2) | tee "$work/java.out"
 
@@ -56,16 +58,33 @@ else
     echo '{"numpy_samples_per_s": null, "numpy_plain_sgd_samples_per_s": null}' > "$work/numpy1.out"
 fi
 
+# libtorch in its own JVM (its OpenMP pool stays out of the engine's runs), on the same dumped rows and threads
+torch_status=0
+java -cp "$cp" dev.cnai.bench.TorchPeer "$work/mnist.bin" --threads "$threads" >"$work/torch.out" 2>"$work/torch.err" \
+    || torch_status=$?
+cat "$work/torch.out"
+if [ "$torch_status" -ne 0 ] || ! tail -n 1 "$work/torch.out" | grep -q '^{'; then
+    echo "libtorch peer skipped: TorchPeer exited with status $torch_status: $(tail -n 1 "$work/torch.err")"
+    echo '{"torch_samples_per_s": null, "torch_cnn_samples_per_s": null, "torch_threads": null}' >"$work/torch.out"
+fi
+
 if ! command -v python3 >/dev/null; then
     tail -n 1 "$work/java.out"
     exit 0
 fi
-python3 - "$work/java.out" "$work/numpy.out" "$svg" "$work/numpy1.out" <<'PY'
+python3 - "$work/java.out" "$work/numpy.out" "$svg" "$work/numpy1.out" "$work/torch.out" <<'PY'
 import json, sys
 r = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 r.update(json.loads(open(sys.argv[2]).read().strip().splitlines()[-1]))
 one = json.loads(open(sys.argv[4]).read().strip().splitlines()[-1])
 r["numpy_1thread_samples_per_s"] = one["numpy_samples_per_s"]
+r.update(json.loads(open(sys.argv[5]).read().strip().splitlines()[-1]))
+if r.get("torch_samples_per_s") and r.get("torch_cnn_samples_per_s"):
+    r["ort_vs_torch"] = round(r["ort_samples_per_s"] / r["torch_samples_per_s"], 2)
+    r["cnn_ort_vs_torch"] = round(r["cnn_ort_samples_per_s"] / r["torch_cnn_samples_per_s"], 2)
+    print(f"engine vs libtorch ({r['threads']} intra-op threads vs {r['torch_threads']}): MLP {r['ort_vs_torch']}x "
+          f"({r['ort_samples_per_s']:.0f} vs {r['torch_samples_per_s']:.0f} samples/s); CNN {r['cnn_ort_vs_torch']}x "
+          f"({r['cnn_ort_samples_per_s']:.0f} vs {r['torch_cnn_samples_per_s']:.0f})")
 if r.get("numpy_samples_per_s"):
     r["ort_vs_numpy"] = round(r["ort_samples_per_s"] / r["numpy_samples_per_s"], 2)
     print(f"engine vs numpy: {r['ort_vs_numpy']}x; vs plain Java: {r['ort_vs_java']}x; "
@@ -84,7 +103,9 @@ if sys.argv[3]:
             ("MLP: numpy", r.get("numpy_samples_per_s") or 0),
             ("MLP, plain SGD: ONNX Runtime", r["ort_plain_sgd_samples_per_s"]),
             ("MLP, plain SGD: numpy", r.get("numpy_plain_sgd_samples_per_s") or 0),
+            ("MLP: libtorch", r.get("torch_samples_per_s") or 0),
             ("MLP: plain Java", r["java_samples_per_s"]), ("CNN: ONNX Runtime engine", r["cnn_ort_samples_per_s"]),
+            ("CNN: libtorch", r.get("torch_cnn_samples_per_s") or 0),
             ("CNN: plain Java", r["cnn_java_samples_per_s"])]
     top = max(v for _, v in bars)
     rowh, left, width = 34, 210, 420
