@@ -40,8 +40,10 @@ cd "$repo"
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); threads $threads; rows $rows" >&2
 mvn -B -q -pl shared test-compile >&2
 mvn -B -q -pl shared dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp.txt" >&2
-cp="shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")"
-java -cp "$cp" \
+# the class path goes in CLASSPATH, not -cp: ONNX Runtime 1.29 reads /proc/self/cmdline when its environment starts
+# and overflows the stack (SIGSEGV, no hs_err file) on a command line as long as this ~9 kB class path
+export CLASSPATH="shared/target/test-classes:shared/target/classes:$(cat "$work/cp.txt")"
+java \
     dev.cnai.bench.TrainBenchmark --data "$data" --rows "$rows" --threads "$threads" --provider "$provider" --dump "$work/mnist.bin" \
     2> >(grep -v "INFO\|training engine\|OnnxTrainer create\|OnnxTrainer run" >&2) | tee "$work/java.out"
 
@@ -62,7 +64,7 @@ fi
 # on --threads, and on 1 thread too (as numpy: on a small machine its faster setting may be that one)
 torch_peer() { # threads, output file
     local status=0
-    timeout 900 java -cp "$cp" dev.cnai.bench.TorchPeer "$work/mnist.bin" --threads "$1" >"$2" 2>"$work/torch.err" \
+    timeout 900 java dev.cnai.bench.TorchPeer "$work/mnist.bin" --threads "$1" >"$2" 2>"$work/torch.err" \
         || status=$?
     cat "$2"
     if [ "$status" -ne 0 ] || ! tail -n 1 "$2" | grep -q '^{'; then
