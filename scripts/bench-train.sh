@@ -102,8 +102,9 @@ if r.get("torch_samples_per_s") and r.get("torch_cnn_samples_per_s"):
     print(f"engine vs libtorch ({r['threads']} vs {r['torch_threads']} intra-op threads): MLP {r['ort_vs_torch']}x "
           f"({r['ort_samples_per_s']:.0f} vs {r['torch_samples_per_s']:.0f} samples/s); CNN {r['cnn_ort_vs_torch']}x "
           f"({r['cnn_ort_samples_per_s']:.0f} vs {r['torch_cnn_samples_per_s']:.0f})")
-    best = max(r["torch_samples_per_s"], r["torch_1thread_samples_per_s"] or 0)
-    best_cnn = max(r["torch_cnn_samples_per_s"], r["torch_1thread_cnn_samples_per_s"] or 0)
+best = max(r.get("torch_samples_per_s") or 0, r["torch_1thread_samples_per_s"] or 0)
+best_cnn = max(r.get("torch_cnn_samples_per_s") or 0, r["torch_1thread_cnn_samples_per_s"] or 0)
+if best and best_cnn:
     r["ort_vs_torch_best"] = round(r["ort_samples_per_s"] / best, 2)
     r["cnn_ort_vs_torch_best"] = round(r["cnn_ort_samples_per_s"] / best_cnn, 2)
     print(f"engine vs libtorch on its faster thread count: MLP {r['ort_vs_torch_best']}x ({best:.0f} samples/s); "
