@@ -104,7 +104,9 @@ class ChaosIT {
         try (LocalStack stack = start(home, null)) {
             Result first = follow(stack, home);
             assertEquals("registered", first.outcome().status());
-            int before = first.events().size();
+            // the run's own tail (model.promoted, infer's reload) may still be on its way when the watcher returns
+            awaitQuiet(stack, home);
+            int before = events(stack).size();
             List<JsonNode> old = new ArrayList<>();
             for (String type : List.of(EventTypes.SHARD_ASSIGNED, EventTypes.SHARD_TRAINED, EventTypes.MODEL_EVALUATED,
                     EventTypes.DATASET_PREPARED, EventTypes.ROUND_COMPLETED)) {
