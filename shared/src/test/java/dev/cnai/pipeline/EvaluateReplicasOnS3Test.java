@@ -28,9 +28,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,21 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EvaluateReplicasOnS3Test {
     private static final String RUN = "race-s3";
-    private static S3TestServer server;
+    @RegisterExtension
+    static final S3TestServer.PerClass S3 = new S3TestServer.PerClass("cnai-race");
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServer() {
-        server = S3TestServer.start();
-        server.createBucket("cnai-race");
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @Test
     void twoReplicasRacingOnS3DecideEachRoundOnceAndTrainTheSameModelAsOne() throws Exception {
@@ -66,9 +55,9 @@ class EvaluateReplicasOnS3Test {
         ModelEvaluated alone = run(csv, file, List.of(new EvaluateStep(file)), new ArrayList<>());
 
         List<Integer> emissions = new ArrayList<>();
-        ObjectStore shared = server.open("cnai-race", "runs-a", "");
-        ObjectStore replicaA = server.open("cnai-race", "runs-a", "");
-        ObjectStore replicaB = server.open("cnai-race", "runs-a", "");
+        ObjectStore shared = S3.server().open("cnai-race", "runs-a", "");
+        ObjectStore replicaA = S3.server().open("cnai-race", "runs-a", "");
+        ObjectStore replicaB = S3.server().open("cnai-race", "runs-a", "");
         ModelEvaluated raced = run(csv, shared,
                 List.of(new EvaluateStep(replicaA), new EvaluateStep(replicaB)), emissions);
 

@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -32,33 +33,31 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Credentials come from the SDK's default chain (here its system properties), the endpoint from the URI's options.
  */
 class PreprocessFromS3Test {
-    private static S3TestServer server;
+    @RegisterExtension
+    static final S3TestServer.PerClass S3 = new S3TestServer.PerClass("cnai-data");
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startServer() {
-        server = S3TestServer.start();
-        server.createBucket("cnai-data");
+    static void credentialsAsTheDefaultChainReadsThem() {
         System.setProperty("aws.accessKeyId", S3TestServer.ACCESS_KEY);
         System.setProperty("aws.secretAccessKey", S3TestServer.SECRET_KEY);
     }
 
     @AfterAll
-    static void stopServer() throws Exception {
+    static void clearCredentials() {
         System.clearProperty("aws.accessKeyId");
         System.clearProperty("aws.secretAccessKey");
-        server.close();
     }
 
     @Test
     void aDatasetInTheObjectStoreIsReadLikeALocalOne() throws Exception {
         Path csv = PipelineFixtures.blobsCsv(dir.resolve("blobs.csv"), 400, 3);
-        try (S3Client raw = server.rawClient()) {
+        try (S3Client raw = S3.server().rawClient()) {
             raw.putObject(b -> b.bucket("cnai-data").key("inputs/blobs.csv"), RequestBody.fromFile(csv));
         }
-        String options = "?endpoint=" + server.endpoint() + "&region=us-east-1&pathStyle=true";
+        String options = "?endpoint=" + S3.server().endpoint() + "&region=us-east-1&pathStyle=true";
         DatasetPrepared fromFile = prepare("local", csv.toString());
         long tempBefore = cnaiTempDirs();
         DatasetPrepared fromS3 = prepare("remote", "s3://cnai-data/inputs/blobs.csv" + options);

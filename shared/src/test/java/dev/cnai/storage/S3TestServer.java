@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.gaul.s3proxy.AuthenticationType;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.gaul.s3proxy.BlobStores;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.blobstore.BlobStore;
@@ -145,5 +148,33 @@ public final class S3TestServer implements AutoCloseable {
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
                 .httpClient(UrlConnectionHttpClient.create()).build();
+    }
+
+    /**
+     * One server per test class, with one bucket: {@code @RegisterExtension static final S3TestServer.PerClass S3 =
+     * new S3TestServer.PerClass("bucket");} then {@code S3.server()}.
+     */
+    public static final class PerClass implements BeforeAllCallback, AfterAllCallback {
+        private final String bucket;
+        private S3TestServer server;
+
+        public PerClass(String bucket) {
+            this.bucket = bucket;
+        }
+
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            server = start();
+            server.createBucket(bucket);
+        }
+
+        @Override
+        public void afterAll(ExtensionContext context) throws Exception {
+            server.close();
+        }
+
+        public S3TestServer server() {
+            return server;
+        }
     }
 }
