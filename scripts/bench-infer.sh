@@ -4,7 +4,10 @@
 #   2. infer over HTTP (OIP v2 REST, JDK 17): MLP at concurrency 1 (p50, p99), then MLP and CNN at concurrency 64
 #      with dynamic batching (max-batch-size 64) and without it (max-batch-size 1);
 #   3. cold start, process start -> first successful inference (model loaded), median of 5:
-#      JDK 17 fast-jar, JDK 25 fast-jar, JDK 25 aot-jar with the AOT cache (scripts/build-aot.sh).
+#      JDK 17 fast-jar, JDK 25 fast-jar, JDK 25 aot-jar with the AOT cache (scripts/build-aot.sh: recorded under 300
+#      real OIP inferences, ONNX Runtime's libraries pre-extracted, Serial GC) tiered and C1-only, and the infer
+#      container of `scripts/build-images.sh --local` under the Knative hardening (podman, root; else skipped);
+#      then what C1-only costs in steady state (concurrency-64 load on the AOT server, tiered vs C1-only).
 # The model is trained by `scripts/run-local.sh --once` (2,000 digits, 3 rounds) into BENCH_HOME, or reused;
 # the CNN is the CNN family's ONNX export (conv 16/32, dense 128) with seeded untrained weights (no CNN training run).
 # The last line is one JSON object with the figures. Needs wrk (apt-get install -y wrk), curl, JDK 17 and 25.
@@ -115,6 +118,23 @@ read -r cnn_1_rps cnn_1_p50 cnn_1_p99 cnn_1_bad < <(load mnist-cnn 2 64)
 cleanup; pid=""
 
 # --- 3. cold start -----------------------------------------------------------------------------------------------
+# The poller must not compete with the JVM it times (2 cores): it connects with bash's /dev/tcp (no process) every
+# 2 ms until the port accepts, sleeps with `read -t` on a pipe (no process), and only then asks with curl, which
+# infer answers 503 until the start-up load is done.
+exec {nap}<> <(:)
+nap() { read -r -t "$1" -u "$nap" _ || true; }
+first_inference() { # pid -> returns once infer answered 200, or 1 if the process died
+  until { exec {probe}<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null; do
+    kill -0 "$1" 2>/dev/null || return 1
+    nap 0.002
+  done
+  exec {probe}>&-
+  until curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$body" \
+      "$url/v2/models/mnist-mlp/infer" 2>/dev/null; do
+    kill -0 "$1" 2>/dev/null || return 1
+    nap 0.002
+  done
+}
 cold() { # java_home app_dir extra-jvm-flags... -> ms from exec to the first 200 from infer (run from app_dir, as recorded)
   local jh=$1 dir=$2; shift 2
   local t0 t1
@@ -122,31 +142,90 @@ cold() { # java_home app_dir extra-jvm-flags... -> ms from exec to the first 200
   (cd "$dir" && exec "$jh/bin/java" "$@" -Dcnai.registry="$registry" -Dcnai.infer.model=mnist-mlp \
     -Dquarkus.http.port="$port" -jar quarkus-run.jar) > "$home/cold.log" 2>&1 &
   pid=$!
-  until curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$body" \
-      "$url/v2/models/mnist-mlp/infer" 2>/dev/null; do
-    kill -0 "$pid" 2>/dev/null || { cat "$home/cold.log" >&2; return 1; }
-    sleep 0.002
-  done
+  first_inference "$pid" || { cat "$home/cold.log" >&2; return 1; }
   t1=$(date +%s%N)
   cleanup; pid=""
   echo $(( (t1 - t0) / 1000000 ))
 }
+# The container: the infer image of `scripts/build-images.sh --local` (its own AOT cache, JAVA_OPTS as built) under
+# the Knative hardening of scripts/run-containers.sh, the registry mounted read-only; from `podman run` to the first
+# 200. Skipped (null) without root, podman or the image.
+image=localhost/cnai/infer:0.1.0-SNAPSHOT
+containers=false
+if [[ $(id -u) -eq 0 ]] && command -v podman >/dev/null && CONTAINERS_CONF=${CONTAINERS_CONF:-$repo/gpu-runtime-image/containers.conf} podman image exists "$image" 2>/dev/null; then
+  containers=true
+  export CONTAINERS_CONF=${CONTAINERS_CONF:-$repo/gpu-runtime-image/containers.conf}
+  chmod -R a+rX "$registry"
+fi
+cold_container() { # -> ms from `podman run` to the first 200
+  local t0 t1 name=cnai-bench-infer-$$
+  t0=$(date +%s%N)
+  podman run -d --rm --name "$name" --read-only --tmpfs /tmp:rw,size=512m,mode=1777 --cap-drop=ALL \
+    --security-opt=no-new-privileges --user=1001:0 --cpus=1 --memory=768m --network=host \
+    -v "$registry:/var/lib/cnai/registry:ro" -e CNAI_REGISTRY=/var/lib/cnai/registry -e CNAI_INFER_MODEL=mnist-mlp \
+    -e CNAI_STORAGE_ROOT=/tmp/store -e QUARKUS_HTTP_PORT="$port" "$image" > /dev/null
+  # the poller's "process alive" check is the podman client's; a container that exits fails the run below
+  until curl -sf -o /dev/null -H 'Content-Type: application/json' --data-binary @"$body" \
+      "$url/v2/models/mnist-mlp/infer" 2>/dev/null; do
+    [[ $(podman inspect -f '{{.State.Running}}' "$name" 2>/dev/null) == true ]] || { podman logs "$name" >&2 || true; return 1; }
+    nap 0.005
+  done
+  t1=$(date +%s%N)
+  podman rm -f -t 0 "$name" > /dev/null 2>&1 || true
+  echo $(( (t1 - t0) / 1000000 ))
+}
 median5() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
+aot=(-XX:AOTCache=app.aot -XX:+UseSerialGC -Donnxruntime.native.path=native)
 log "cold start, 5 runs each  (uptime: $(uptime | sed 's/.*load/load/'))"
-declare -a c17 c25 c25aot
+# ArchiveRelocationMode=0: map the cache at the address it was made for instead of a random one (JDK 25's default,
+# ASLR for the archive), which spares relocating ~50 MB of metadata at every start; a diagnostic flag.
+fixed=(-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
+declare -a c17 c25 c25aotx c25aot c25c1 c25c1m ccont
 for i in 1 2 3 4 5; do
   c17+=("$(cold "$jdk17" "$app")")
   c25+=("$(cold "$jdk25" "$app")")
-  c25aot+=("$(cold "$jdk25" "$aot_app" -XX:AOTCache=app.aot -Donnxruntime.native.path=native)")
+  c25aotx+=("$(cold "$jdk25" "$aot_app" -XX:AOTCache=app.aot -XX:+UseSerialGC)")   # ORT extracts its libraries to /tmp
+  c25aot+=("$(cold "$jdk25" "$aot_app" "${aot[@]}")")
+  c25c1+=("$(cold "$jdk25" "$aot_app" "${aot[@]}" -XX:TieredStopAtLevel=1)")
+  c25c1m+=("$(cold "$jdk25" "$aot_app" "${aot[@]}" -XX:TieredStopAtLevel=1 "${fixed[@]}")")
+  if [[ "$containers" == true ]]; then ccont+=("$(cold_container)"); fi
 done
-log "  JDK 17 fast-jar:        ${c17[*]} ms"
-log "  JDK 25 fast-jar:        ${c25[*]} ms"
-log "  JDK 25 aot-jar + cache: ${c25aot[*]} ms"
+log "  JDK 17 fast-jar:                 ${c17[*]} ms"
+log "  JDK 25 fast-jar:                 ${c25[*]} ms"
+log "  JDK 25 aot-jar + cache, ORT libraries extracted at start: ${c25aotx[*]} ms"
+log "  JDK 25 aot-jar + cache:          ${c25aot[*]} ms"
+log "  JDK 25 aot-jar + cache, C1 only: ${c25c1[*]} ms"
+log "  … C1 only, cache at its address: ${c25c1m[*]} ms"
+log "  container (podman, hardened):    ${ccont[*]:-skipped} ms"
+
+# What C1-only costs once started: the same concurrency-64 load on the AOT server, tiered and C1-only.
+steady() { # extra flags... -> rps
+  cleanup
+  (cd "$aot_app" && exec "$jdk25/bin/java" "${aot[@]}" "$@" -Dcnai.registry="$registry" -Dcnai.infer.model=mnist-mlp \
+    -Dquarkus.http.port="$port" -jar quarkus-run.jar) > "$home/steady.log" 2>&1 &
+  pid=$!
+  first_inference "$pid" || { cat "$home/steady.log" >&2; return 1; }
+  wrk -t2 -c64 -d3s -s "$home/post.lua" "$url/v2/models/mnist-mlp/infer" > /dev/null
+  local r
+  read -r r _ < <(load mnist-mlp 2 64)
+  cleanup; pid=""
+  echo "$r"
+}
+log "steady state on JDK 25 + AOT cache, MLP, concurrency 64: tiered, then C1 only"
+steady_tiered=$(steady)
+steady_c1=$(steady -XX:TieredStopAtLevel=1)
+log "  tiered $steady_tiered inferences/s, C1 only $steady_c1 inferences/s"
+c17m=$(median5 "${c17[@]}")
+cold_ratio=$(awk -v a="$(median5 "${c25aot[@]}")" -v b="$c17m" 'BEGIN { printf "%.2f", a / b }')
+cold_ratio_c1=$(awk -v a="$(median5 "${c25c1[@]}")" -v b="$c17m" 'BEGIN { printf "%.2f", a / b }')
+cold_ratio_c1m=$(awk -v a="$(median5 "${c25c1m[@]}")" -v b="$c17m" 'BEGIN { printf "%.2f", a / b }')
+log "  cold start ratio to JDK 17: AOT $cold_ratio, AOT + C1 only $cold_ratio_c1, + cache at its address $cold_ratio_c1m"
+if [[ "$containers" == true ]]; then cont_json=$(median5 "${ccont[@]}"); cont_runs="[$(IFS=,; echo "${ccont[*]}")]"; else cont_json=null; cont_runs=null; fi
 
 ratio=$(awk -v b="$cnn_b_rps" -v o="$cnn_1_rps" 'BEGIN { printf "%.2f", (o > 0 ? b / o : 0) }')
 mlp_floor_p50=$(echo "$floor_mlp" | sed -E 's/.*"batch1_p50_us":([0-9.]+).*/\1/')
 gap=$(awk -v h="$mlp_c1_p50" -v f="$mlp_floor_p50" 'BEGIN { printf "%.0f", h - f }')
 log "done in $(( $(date +%s) - started )) s"
 cat <<JSON
-{"uptime_load":"$(uptime | sed 's/.*average: //')","floor_mlp":$floor_mlp,"floor_cnn":$floor_cnn,"mlp_c1_p50_us":$mlp_c1_p50,"mlp_c1_p99_us":$mlp_c1_p99,"mlp_c1_http_minus_floor_p50_us":$gap,"mlp_c64_batched_rps":$mlp_b_rps,"mlp_c64_batched_p99_us":$mlp_b_p99,"mlp_c64_batch1_rps":$mlp_1_rps,"mlp_c64_batch1_p99_us":$mlp_1_p99,"cnn_c64_batched_rps":$cnn_b_rps,"cnn_c64_batched_p99_us":$cnn_b_p99,"cnn_c64_batch1_rps":$cnn_1_rps,"cnn_c64_batch1_p99_us":$cnn_1_p99,"cnn_batching_speedup":$ratio,"cnn_max_batch_size":$cnn_batch,"non_2xx":$((mlp_c1_bad + mlp_b_bad + mlp_1_bad + cnn_b_bad + cnn_1_bad)),"cold_start_ms":{"jdk17":$(median5 "${c17[@]}"),"jdk25":$(median5 "${c25[@]}"),"jdk25_aot":$(median5 "${c25aot[@]}"),"runs_jdk17":[$(IFS=,; echo "${c17[*]}")],"runs_jdk25":[$(IFS=,; echo "${c25[*]}")],"runs_jdk25_aot":[$(IFS=,; echo "${c25aot[*]}")]},"seconds":$(( $(date +%s) - started ))}
+{"uptime_load":"$(uptime | sed 's/.*average: //')","floor_mlp":$floor_mlp,"floor_cnn":$floor_cnn,"mlp_c1_p50_us":$mlp_c1_p50,"mlp_c1_p99_us":$mlp_c1_p99,"mlp_c1_http_minus_floor_p50_us":$gap,"mlp_c64_batched_rps":$mlp_b_rps,"mlp_c64_batched_p99_us":$mlp_b_p99,"mlp_c64_batch1_rps":$mlp_1_rps,"mlp_c64_batch1_p99_us":$mlp_1_p99,"cnn_c64_batched_rps":$cnn_b_rps,"cnn_c64_batched_p99_us":$cnn_b_p99,"cnn_c64_batch1_rps":$cnn_1_rps,"cnn_c64_batch1_p99_us":$cnn_1_p99,"cnn_batching_speedup":$ratio,"cnn_max_batch_size":$cnn_batch,"non_2xx":$((mlp_c1_bad + mlp_b_bad + mlp_1_bad + cnn_b_bad + cnn_1_bad)),"cold_start_ms":{"jdk17":$(median5 "${c17[@]}"),"jdk25":$(median5 "${c25[@]}"),"jdk25_aot_ort_extracted":$(median5 "${c25aotx[@]}"),"runs_jdk25_aot_ort_extracted":[$(IFS=,; echo "${c25aotx[*]}")],"jdk25_aot":$(median5 "${c25aot[@]}"),"runs_jdk17":[$(IFS=,; echo "${c17[*]}")],"runs_jdk25":[$(IFS=,; echo "${c25[*]}")],"runs_jdk25_aot":[$(IFS=,; echo "${c25aot[*]}")],"jdk25_aot_c1":$(median5 "${c25c1[@]}"),"runs_jdk25_aot_c1":[$(IFS=,; echo "${c25c1[*]}")],"jdk25_aot_c1_fixed_address":$(median5 "${c25c1m[@]}"),"runs_jdk25_aot_c1_fixed_address":[$(IFS=,; echo "${c25c1m[*]}")],"container":$cont_json,"runs_container":$cont_runs,"ratio_aot_to_jdk17":$cold_ratio,"ratio_aot_c1_to_jdk17":$cold_ratio_c1,"ratio_aot_c1_fixed_address_to_jdk17":$cold_ratio_c1m},"steady_jdk25_aot_c64_rps":{"tiered":${steady_tiered:-null},"c1_only":${steady_c1:-null}},"seconds":$(( $(date +%s) - started ))}
 JSON

@@ -9,7 +9,8 @@
 #                                                         loads model M from DIR and answers 300 OIP inferences
 # Run with the same JDK 25 that built the cache (infer also finds ONNX Runtime's native libraries extracted):
 #   cd functions/infer/target/quarkus-app-aot
-#   java -XX:AOTCache=app.aot -Donnxruntime.native.path=native -jar quarkus-run.jar
+#   java -XX:AOTCache=app.aot -XX:+UseSerialGC -Donnxruntime.native.path=native -jar quarkus-run.jar
+# (the infer recording below runs with the Serial GC, as the images do: a cache is used with the GC it was made with)
 # Environment: JDK25_HOME (default /usr/lib/jvm/temurin-25-jdk-amd64).
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -55,7 +56,7 @@ if [[ -n "$registry" && -n "$model" && " ${modules[*]} " == *" functions/infer "
   out=functions/infer/target/quarkus-app-aot
   port=${AOT_TRAINING_PORT:-18099}
   rm -f "$out/app.aot"
-  (cd "$out" && exec "$jdk25/bin/java" -XX:AOTCacheOutput=app.aot -Donnxruntime.native.path=native \
+  (cd "$out" && exec "$jdk25/bin/java" -XX:AOTCacheOutput=app.aot -XX:+UseSerialGC -Donnxruntime.native.path=native \
       -Dcnai.registry="$registry" -Dcnai.infer.model="$model" -Dquarkus.http.port="$port" -jar quarkus-run.jar) \
       > "$out/aot-training.log" 2>&1 &
   pid=$!
