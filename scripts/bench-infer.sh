@@ -177,17 +177,16 @@ cold_container() { # -> ms from `podman run` to the first 200
 median5() { printf '%s\n' "$@" | sort -n | sed -n 3p; }
 aot=(-XX:AOTCache=app.aot -XX:+UseSerialGC -Donnxruntime.native.path=native)
 log "cold start, 5 runs each  (uptime: $(uptime | sed 's/.*load/load/'))"
-# ArchiveRelocationMode=0: map the cache at the address it was made for instead of a random one (JDK 25's default,
-# ASLR for the archive), which spares relocating ~50 MB of metadata at every start; a diagnostic flag.
-fixed=(-XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
-declare -a c17 c25 c25aotx c25aot c25c1 c25c1m ccont
+# C1 only, as the infer image runs (build-images.sh's JIT_OPTS for infer): no C2 compilations competing with the
+# start-up for two cores (or one, under the container's CPU limit), and no hsperfdata file.
+c1=(-XX:TieredStopAtLevel=1 -XX:-UsePerfData)
+declare -a c17 c25 c25aotx c25aot c25c1 ccont
 for i in 1 2 3 4 5; do
   c17+=("$(cold "$jdk17" "$app")")
   c25+=("$(cold "$jdk25" "$app")")
   c25aotx+=("$(cold "$jdk25" "$aot_app" -XX:AOTCache=app.aot -XX:+UseSerialGC)")   # ORT extracts its libraries to /tmp
   c25aot+=("$(cold "$jdk25" "$aot_app" "${aot[@]}")")
-  c25c1+=("$(cold "$jdk25" "$aot_app" "${aot[@]}" -XX:TieredStopAtLevel=1)")
-  c25c1m+=("$(cold "$jdk25" "$aot_app" "${aot[@]}" -XX:TieredStopAtLevel=1 "${fixed[@]}")")
+  c25c1+=("$(cold "$jdk25" "$aot_app" "${aot[@]}" "${c1[@]}")")
   if [[ "$containers" == true ]]; then ccont+=("$(cold_container)"); fi
 done
 log "  JDK 17 fast-jar:                 ${c17[*]} ms"
@@ -195,7 +194,6 @@ log "  JDK 25 fast-jar:                 ${c25[*]} ms"
 log "  JDK 25 aot-jar + cache, ORT libraries extracted at start: ${c25aotx[*]} ms"
 log "  JDK 25 aot-jar + cache:          ${c25aot[*]} ms"
 log "  JDK 25 aot-jar + cache, C1 only: ${c25c1[*]} ms"
-log "  … C1 only, cache at its address: ${c25c1m[*]} ms"
 log "  container (podman, hardened):    ${ccont[*]:-skipped} ms"
 
 # What C1-only costs once started: the same concurrency-64 load on the AOT server, tiered and C1-only.
@@ -205,7 +203,7 @@ steady() { # extra flags... -> rps
     -Dquarkus.http.port="$port" -jar quarkus-run.jar) > "$home/steady.log" 2>&1 &
   pid=$!
   first_inference "$pid" || { cat "$home/steady.log" >&2; return 1; }
-  wrk -t2 -c64 -d3s -s "$home/post.lua" "$url/v2/models/mnist-mlp/infer" > /dev/null
+  wrk -t2 -c64 -d10s -s "$home/post.lua" "$url/v2/models/mnist-mlp/infer" > /dev/null   # warm-up long enough for C2
   local r
   read -r r _ < <(load mnist-mlp 2 64)
   cleanup; pid=""
@@ -213,13 +211,12 @@ steady() { # extra flags... -> rps
 }
 log "steady state on JDK 25 + AOT cache, MLP, concurrency 64: tiered, then C1 only"
 steady_tiered=$(steady)
-steady_c1=$(steady -XX:TieredStopAtLevel=1)
+steady_c1=$(steady "${c1[@]}")
 log "  tiered $steady_tiered inferences/s, C1 only $steady_c1 inferences/s"
 c17m=$(median5 "${c17[@]}")
 cold_ratio=$(awk -v a="$(median5 "${c25aot[@]}")" -v b="$c17m" 'BEGIN { printf "%.2f", a / b }')
 cold_ratio_c1=$(awk -v a="$(median5 "${c25c1[@]}")" -v b="$c17m" 'BEGIN { printf "%.2f", a / b }')
-cold_ratio_c1m=$(awk -v a="$(median5 "${c25c1m[@]}")" -v b="$c17m" 'BEGIN { printf "%.2f", a / b }')
-log "  cold start ratio to JDK 17: AOT $cold_ratio, AOT + C1 only $cold_ratio_c1, + cache at its address $cold_ratio_c1m"
+log "  cold start ratio to JDK 17: AOT $cold_ratio, AOT + C1 only $cold_ratio_c1"
 if [[ "$containers" == true ]]; then cont_json=$(median5 "${ccont[@]}"); cont_runs="[$(IFS=,; echo "${ccont[*]}")]"; else cont_json=null; cont_runs=null; fi
 
 ratio=$(awk -v b="$cnn_b_rps" -v o="$cnn_1_rps" 'BEGIN { printf "%.2f", (o > 0 ? b / o : 0) }')
@@ -227,5 +224,5 @@ mlp_floor_p50=$(echo "$floor_mlp" | sed -E 's/.*"batch1_p50_us":([0-9.]+).*/\1/'
 gap=$(awk -v h="$mlp_c1_p50" -v f="$mlp_floor_p50" 'BEGIN { printf "%.0f", h - f }')
 log "done in $(( $(date +%s) - started )) s"
 cat <<JSON
-{"uptime_load":"$(uptime | sed 's/.*average: //')","floor_mlp":$floor_mlp,"floor_cnn":$floor_cnn,"mlp_c1_p50_us":$mlp_c1_p50,"mlp_c1_p99_us":$mlp_c1_p99,"mlp_c1_http_minus_floor_p50_us":$gap,"mlp_c64_batched_rps":$mlp_b_rps,"mlp_c64_batched_p99_us":$mlp_b_p99,"mlp_c64_batch1_rps":$mlp_1_rps,"mlp_c64_batch1_p99_us":$mlp_1_p99,"cnn_c64_batched_rps":$cnn_b_rps,"cnn_c64_batched_p99_us":$cnn_b_p99,"cnn_c64_batch1_rps":$cnn_1_rps,"cnn_c64_batch1_p99_us":$cnn_1_p99,"cnn_batching_speedup":$ratio,"cnn_max_batch_size":$cnn_batch,"non_2xx":$((mlp_c1_bad + mlp_b_bad + mlp_1_bad + cnn_b_bad + cnn_1_bad)),"cold_start_ms":{"jdk17":$(median5 "${c17[@]}"),"jdk25":$(median5 "${c25[@]}"),"jdk25_aot_ort_extracted":$(median5 "${c25aotx[@]}"),"runs_jdk25_aot_ort_extracted":[$(IFS=,; echo "${c25aotx[*]}")],"jdk25_aot":$(median5 "${c25aot[@]}"),"runs_jdk17":[$(IFS=,; echo "${c17[*]}")],"runs_jdk25":[$(IFS=,; echo "${c25[*]}")],"runs_jdk25_aot":[$(IFS=,; echo "${c25aot[*]}")],"jdk25_aot_c1":$(median5 "${c25c1[@]}"),"runs_jdk25_aot_c1":[$(IFS=,; echo "${c25c1[*]}")],"jdk25_aot_c1_fixed_address":$(median5 "${c25c1m[@]}"),"runs_jdk25_aot_c1_fixed_address":[$(IFS=,; echo "${c25c1m[*]}")],"container":$cont_json,"runs_container":$cont_runs,"ratio_aot_to_jdk17":$cold_ratio,"ratio_aot_c1_to_jdk17":$cold_ratio_c1,"ratio_aot_c1_fixed_address_to_jdk17":$cold_ratio_c1m},"steady_jdk25_aot_c64_rps":{"tiered":${steady_tiered:-null},"c1_only":${steady_c1:-null}},"seconds":$(( $(date +%s) - started ))}
+{"uptime_load":"$(uptime | sed 's/.*average: //')","floor_mlp":$floor_mlp,"floor_cnn":$floor_cnn,"mlp_c1_p50_us":$mlp_c1_p50,"mlp_c1_p99_us":$mlp_c1_p99,"mlp_c1_http_minus_floor_p50_us":$gap,"mlp_c64_batched_rps":$mlp_b_rps,"mlp_c64_batched_p99_us":$mlp_b_p99,"mlp_c64_batch1_rps":$mlp_1_rps,"mlp_c64_batch1_p99_us":$mlp_1_p99,"cnn_c64_batched_rps":$cnn_b_rps,"cnn_c64_batched_p99_us":$cnn_b_p99,"cnn_c64_batch1_rps":$cnn_1_rps,"cnn_c64_batch1_p99_us":$cnn_1_p99,"cnn_batching_speedup":$ratio,"cnn_max_batch_size":$cnn_batch,"non_2xx":$((mlp_c1_bad + mlp_b_bad + mlp_1_bad + cnn_b_bad + cnn_1_bad)),"cold_start_ms":{"jdk17":$(median5 "${c17[@]}"),"jdk25":$(median5 "${c25[@]}"),"jdk25_aot_ort_extracted":$(median5 "${c25aotx[@]}"),"runs_jdk25_aot_ort_extracted":[$(IFS=,; echo "${c25aotx[*]}")],"jdk25_aot":$(median5 "${c25aot[@]}"),"runs_jdk17":[$(IFS=,; echo "${c17[*]}")],"runs_jdk25":[$(IFS=,; echo "${c25[*]}")],"runs_jdk25_aot":[$(IFS=,; echo "${c25aot[*]}")],"jdk25_aot_c1":$(median5 "${c25c1[@]}"),"runs_jdk25_aot_c1":[$(IFS=,; echo "${c25c1[*]}")],"container":$cont_json,"runs_container":$cont_runs,"ratio_aot_to_jdk17":$cold_ratio,"ratio_aot_c1_to_jdk17":$cold_ratio_c1},"steady_jdk25_aot_c64_rps":{"tiered":${steady_tiered:-null},"c1_only":${steady_c1:-null}},"seconds":$(( $(date +%s) - started ))}
 JSON

@@ -102,8 +102,10 @@ if [[ "$local" == true ]]; then
   build_args+=(--build-arg "JVM_IMAGE=$base" --network=none)
 fi
 
+# C1 only for infer (measured: scripts/bench-infer.sh, docs/benchmarks.md "Cold start"); the others keep tiered
+declare -A jit=([infer]="-XX:TieredStopAtLevel=1 -XX:-UsePerfData")
 for f in "${functions[@]}"; do
-  build_image Dockerfile.jvm "$registry/cnai/$f:$tag" --build-arg FUNCTION="$f"
+  build_image Dockerfile.jvm "$registry/cnai/$f:$tag" --build-arg FUNCTION="$f" --build-arg "JIT_OPTS=${jit[$f]:-}"
   if [[ "$native" == true ]]; then
     build_image Dockerfile.native "$registry/cnai/$f:$tag-native" --build-arg FUNCTION="$f"
   fi

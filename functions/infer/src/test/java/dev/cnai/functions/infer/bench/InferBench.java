@@ -1,6 +1,5 @@
 package dev.cnai.functions.infer.bench;
 
-import static dev.cnai.testing.Configs.arch;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
@@ -133,7 +132,7 @@ public final class InferBench {
      * benchmark does not wait for a CNN training run).
      */
     static void makeCnn(ModelRegistry registry, String name) {
-        Architecture spec = arch("cnn", List.of(128), List.of(16, 32));
+        Architecture spec = Architecture.cnn(List.of(16, 32), List.of(128));
         byte[] onnx = OnnxExporter.export(spec, spec.initialize(784, 10, 7), new NormStats(33.32, 78.57),
                 784, 10, Map.of("family", "cnn", "purpose", "benchmark; untrained weights"));
         var v = registry.push(new ModelPush(name, "bench-cnn", onnx, "sha256:" + "0".repeat(64),
