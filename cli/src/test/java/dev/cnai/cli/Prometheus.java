@@ -3,7 +3,6 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -12,21 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real Prometheus server (Debian's {@code prometheus} package, which {@code .ci/run} installs) on loopback, with
- * its storage in a temporary directory, queried over its HTTP API; and {@code promtool check metrics}.
+ * its storage in a temporary directory, queried over its HTTP API ({@code promtool}: {@link
+ * dev.cnai.broker.Promtool}).
  */
 final class Prometheus implements AutoCloseable {
     static final Path SERVER = Path.of(System.getProperty("cnai.prometheus", "/usr/bin/prometheus"));
-    static final Path PROMTOOL = Path.of(System.getProperty("cnai.promtool", "/usr/bin/promtool"));
-
-    /** What {@code promtool check metrics} said: exit code and its output (stdout and stderr). */
-    record Lint(int exitCode, String output) {
-    }
+    static final Path PROMTOOL = dev.cnai.broker.Promtool.BINARY;
 
     private final Process process;
     private final URI base;
@@ -118,21 +113,6 @@ final class Prometheus implements AutoCloseable {
     private static HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
         return EndToEnd.HTTP.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    /** Runs {@code promtool check metrics} with {@code exposition} on its stdin. */
-    static Lint checkMetrics(String exposition) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(List.of(PROMTOOL.toString(), "check", "metrics")).redirectErrorStream(true)
-                .start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(exposition.getBytes(StandardCharsets.UTF_8));
-        }
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(30, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("promtool check metrics did not finish within 30 s");
-        }
-        return new Lint(p.exitValue(), out);
     }
 
     /** Stops the server (SIGTERM, then SIGKILL after 10 s). */

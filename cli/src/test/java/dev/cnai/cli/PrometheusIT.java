@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cnai.broker.Promtool;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -111,7 +112,7 @@ class PrometheusIT {
                     url + ": " + r.headers().map());
             assertEquals(200, r.statusCode(), url + ": " + r.body());
             assertTrue(r.body().contains("# HELP"), url);
-            Prometheus.Lint lint = Prometheus.checkMetrics(r.body());
+            Promtool.Result lint = Promtool.checkMetrics(r.body());
             if (lint.exitCode() != 0 || !lint.output().isBlank()) {
                 problems.put(e.getKey(), "exit " + lint.exitCode() + ": " + lint.output());
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.cnai.broker.Promtool;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -52,8 +53,8 @@ class ScrapeConfigTest {
     @Test
     void promtoolAcceptsTheWrittenFile() throws Exception {
         Path file = ScrapeConfig.of(stack(19200), ScrapeConfig.DEFAULT_INTERVAL).write(dir.resolve("prometheus.yml"));
-        Prometheus.assumeInstalled();
-        Process p = new ProcessBuilder(Prometheus.PROMTOOL.toString(), "check", "config", file.toString())
+        Promtool.assumeInstalled();
+        Process p = new ProcessBuilder(Promtool.BINARY.toString(), "check", "config", file.toString())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
