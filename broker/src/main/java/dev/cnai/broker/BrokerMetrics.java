@@ -124,15 +124,19 @@ public final class BrokerMetrics {
                 .tag("function", function).register(registry).record(Duration.ofMillis(millis));
     }
 
-    /** Gauges over the dispatcher's current work and the admission limit. */
+    /**
+     * Gauges over the dispatcher's current work and the admission limit. Held strongly: Micrometer keeps a gauge's
+     * state object weakly by default, and these suppliers are method references nothing else holds (a collected one
+     * reads NaN).
+     */
     void queue(IntSupplier pending, IntSupplier queued, IntSupplier inFlight, int capacity) {
-        Gauge.builder("cnai.broker.queue.depth", pending, IntSupplier::getAsInt)
+        Gauge.builder("cnai.broker.queue.depth", pending, IntSupplier::getAsInt).strongReference(true)
                 .description("Deliveries not yet finished: queued, in flight or waiting for a retry").register(registry);
-        Gauge.builder("cnai.broker.queue.waiting", queued, IntSupplier::getAsInt)
+        Gauge.builder("cnai.broker.queue.waiting", queued, IntSupplier::getAsInt).strongReference(true)
                 .description("Deliveries waiting for a free delivery worker").register(registry);
-        Gauge.builder("cnai.broker.in.flight", inFlight, IntSupplier::getAsInt)
+        Gauge.builder("cnai.broker.in.flight", inFlight, IntSupplier::getAsInt).strongReference(true)
                 .description("Deliveries being sent right now").register(registry);
-        Gauge.builder("cnai.broker.queue.capacity", () -> capacity)
+        Gauge.builder("cnai.broker.queue.capacity", () -> capacity).strongReference(true)
                 .description("Pending deliveries at which the ingress starts answering 429").register(registry);
     }
 }
