@@ -33,9 +33,14 @@ final class Prometheus implements AutoCloseable {
         this.log = log;
     }
 
+    /** Whether both prometheus and promtool are installed. */
+    static boolean installed() {
+        return Files.isExecutable(SERVER) && Files.isExecutable(PROMTOOL);
+    }
+
     /** Skips the test, saying why, unless both prometheus and promtool are installed. */
     static void assumeInstalled() {
-        Assumptions.assumeTrue(Files.isExecutable(SERVER) && Files.isExecutable(PROMTOOL), SERVER + " or " + PROMTOOL
+        Assumptions.assumeTrue(installed(), SERVER + " or " + PROMTOOL
                 + " not found: install Debian's prometheus package (apt-get install prometheus) to run this test");
     }
 
