@@ -23,6 +23,7 @@ public final class Admission implements AutoCloseable {
     private final int capacity;
     private final IntSupplier pending;
     private final EventLog log;
+    private final BrokerMetrics metrics;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong reported = new AtomicLong();
     private final AtomicBoolean overloaded = new AtomicBoolean();
@@ -35,6 +36,12 @@ public final class Admission implements AutoCloseable {
      * @param reportEvery how often an ongoing overload is summarised in the log
      */
     public Admission(int capacity, IntSupplier pending, EventLog log, Duration reportEvery) {
+        this(capacity, pending, log, reportEvery, BrokerMetrics.none());
+    }
+
+    /** Like {@link #Admission(int, IntSupplier, EventLog, Duration)}, counting every refusal in {@code metrics}. */
+    public Admission(int capacity, IntSupplier pending, EventLog log, Duration reportEvery, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.capacity = capacity;
         this.pending = pending;
         this.log = log;
@@ -55,6 +62,7 @@ public final class Admission implements AutoCloseable {
             return true;
         }
         refused.incrementAndGet();
+        metrics.admissionRejected(BrokerMetrics.Refusal.OVERLOADED);
         if (overloaded.compareAndSet(false, true)) {
             log.info("OVERLOAD " + p + " deliveries pending (capacity " + capacity + "): refusing new events with "
                     + "429 until fewer are pending; refusals are summarised every " + reportEvery.toSeconds() + " s");
@@ -65,6 +73,7 @@ public final class Admission implements AutoCloseable {
     /** Counts an event refused because the ingress threads' backlog was full (before admission was asked). */
     public void refusedBusy() {
         refused.incrementAndGet();
+        metrics.admissionRejected(BrokerMetrics.Refusal.INGRESS_BUSY);
         if (overloaded.compareAndSet(false, true)) {
             log.info("OVERLOAD the ingress backlog is full: refusing new events with 429; refusals are summarised "
                     + "every " + reportEvery.toSeconds() + " s");

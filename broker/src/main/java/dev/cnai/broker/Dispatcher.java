@@ -46,6 +46,7 @@ public final class Dispatcher implements AutoCloseable {
     private final EventLog log;
     private final ReplyHandler replies;
     private final FaultInjector faults;
+    private final BrokerMetrics metrics;
     private final Sender sender;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService timer;
@@ -73,6 +74,16 @@ public final class Dispatcher implements AutoCloseable {
      */
     public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies,
             ProcessManager processes, FaultInjector faults) {
+        this(config, resolver, log, replies, processes, faults, BrokerMetrics.none());
+    }
+
+    /**
+     * Creates the dispatcher with fault injection, counting every attempt's outcome and timing every answer in
+     * {@code metrics}, where it also registers the queue gauges.
+     */
+    public Dispatcher(BrokerConfig config, SubscriberResolver resolver, EventLog log, ReplyHandler replies,
+            ProcessManager processes, FaultInjector faults, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.faults = faults != null && faults.enabled() ? faults : null;
         this.config = config;
         this.resolver = resolver;
@@ -83,6 +94,7 @@ public final class Dispatcher implements AutoCloseable {
                 new LinkedBlockingQueue<>(), threads("broker-delivery"));
         this.workers.allowCoreThreadTimeOut(true);
         this.timer = Executors.newSingleThreadScheduledExecutor(threads("broker-retry-timer"));
+        metrics.queue(this::pending, this::queued, this::inFlight, config.queueCapacity());
     }
 
     /** Number of deliveries not yet finished (queued, in flight or waiting for a retry). */
@@ -108,6 +120,7 @@ public final class Dispatcher implements AutoCloseable {
         var target = resolver.next(trigger.subscriber());
         Delivery d = new Delivery(ids.incrementAndGet(), trigger, event, scope, hops, target.orElse(null), false, 0);
         if (target.isEmpty()) {
+            metrics.delivery(trigger.name(), BrokerMetrics.Outcome.DEAD_LETTERED);
             deadLetter(d, "subscriber not resolvable: " + resolver.unresolvedReason(trigger.subscriber()),
                     null, null, 0);
             return;
@@ -172,6 +185,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             case UNSENDABLE -> {
                 if (pending.remove(d.id()) != null) {
+                    count(d, BrokerMetrics.Outcome.DEAD_LETTERED, o);
                     terminalFailure(d, o.reason(), null, o.excerpt(), attempt);
                 }
             }
@@ -179,6 +193,7 @@ public final class Dispatcher implements AutoCloseable {
                 if (!pending.containsKey(d.id())) {
                     return; // shut down meanwhile: already dead-lettered
                 }
+                count(d, BrokerMetrics.Outcome.DELIVERED, o);
                 log.record(outcome(EventLog.Kind.DELIVERED, d, o.status(), attempt).millis(o.millis()).build());
                 handleReply(d, o.response(), attempt, o.excerpt());
                 // Finished only now: the reply's own deliveries are pending already, so pending() never reads 0
@@ -195,6 +210,7 @@ public final class Dispatcher implements AutoCloseable {
         int retries = d.trigger().delivery().retry();
         if (retryable && attempt <= retries && !closing) {
             Duration delay = d.trigger().delivery().delayAfter(attempt);
+            count(d, BrokerMetrics.Outcome.RETRIED, o);
             log.record(outcome(EventLog.Kind.RETRY, d, status, attempt).millis(o.millis())
                     .reason(o.reason() + "; retry " + attempt + "/" + retries + " in " + delay.toMillis() + "ms")
                     .build());
@@ -215,9 +231,24 @@ public final class Dispatcher implements AutoCloseable {
         } else {
             why = o.reason() + (retries == 0 ? " (no retries configured)" : " (" + retries + " retries exhausted)");
         }
+        count(d, retryable ? BrokerMetrics.Outcome.DEAD_LETTERED : BrokerMetrics.Outcome.REJECTED, o);
         log.record(outcome(EventLog.Kind.FAILED, d, status, attempt).millis(o.millis()).reason(why).build());
         terminalFailure(d, why, status, o.excerpt(), attempt);
         pending.remove(d.id());
+    }
+
+    /**
+     * Counts attempt outcome {@code outcome} of a delivery to a subscriber (not of a dead-letter sink post, which
+     * the dead-letter counter covers) and, when the subscriber answered, how long that took.
+     */
+    private void count(Delivery d, BrokerMetrics.Outcome outcome, Sender.Outcome o) {
+        if (d.toDeadLetterSink()) {
+            return;
+        }
+        metrics.delivery(d.trigger().name(), outcome);
+        if (o.status() != null) {
+            metrics.deliveryTime(d.trigger().name(), o.millis());
+        }
     }
 
     /** A {@code kind} record for {@code d}'s attempt {@code attempt} that ended with {@code status}. */

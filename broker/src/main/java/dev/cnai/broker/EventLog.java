@@ -93,6 +93,7 @@ public final class EventLog implements Closeable {
     private final BufferedWriter deadLetters;
     private final PrintStream console;
     private final int memoryEvents;
+    private final BrokerMetrics metrics;
     /**
      * Accepted events, {@code memoryEvents} at most, as a ring indexed by {@code index % ring.length}. It has its own
      * lock, held only to append or copy references, so that {@code GET /events} never waits behind file writes and
@@ -121,7 +122,13 @@ public final class EventLog implements Closeable {
      * @param memoryEvents how many accepted events to keep in memory for queries
      */
     public EventLog(Path dataDir, PrintStream console, int memoryEvents) throws IOException {
+        this(dataDir, console, memoryEvents, BrokerMetrics.none());
+    }
+
+    /** Like {@link #EventLog(Path, PrintStream, int)}, counting every dead letter it writes in {@code metrics}. */
+    public EventLog(Path dataDir, PrintStream console, int memoryEvents, BrokerMetrics metrics) throws IOException {
         Files.createDirectories(dataDir);
+        this.metrics = metrics;
         this.events = Files.newBufferedWriter(dataDir.resolve(EVENTS_FILE), StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         this.deadLetters = Files.newBufferedWriter(dataDir.resolve(DEAD_LETTER_FILE), StandardCharsets.UTF_8,
@@ -167,6 +174,7 @@ public final class EventLog implements Closeable {
         synchronized (this) {
             if (dead != null) {
                 write(deadLetters, dead);
+                metrics.deadLetter(r.trigger());
             }
             write(events, line);
             println(text);

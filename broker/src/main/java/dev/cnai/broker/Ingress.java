@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * at a time (limit 1000 by default, 10000 at most); the {@code cnai-next-since} header says where the next page
  * starts and {@code cnai-more} whether there is one already.</li>
  * <li>{@code GET /triggers}: loaded Triggers and where they deliver.</li>
+ * <li>{@code GET /metrics}: the broker's meters ({@link BrokerMetrics}) in the Prometheus text format.</li>
  * <li>{@code GET /healthz} (and {@code GET /stats}, the same): 200 with counters: pending deliveries, refused
  * events, injected faults.</li>
  * <li>{@code /_activator/<service>/<path>} (any method): a plain HTTP request to a subscriber, the way Knative's
@@ -135,8 +136,9 @@ public final class Ingress {
                     case "/healthz", "/stats" -> json(e, 200, stats());
                     case "/events" -> events(e);
                     case "/triggers" -> triggers(e);
+                    case BrokerMetrics.PATH -> metrics(e);
                     default -> error(e, 404, "no such resource " + p
-                            + " (GET /healthz, /stats, /events, /triggers; POST / or /<namespace>/<broker>)");
+                            + " (GET /healthz, /stats, /events, /triggers, /metrics; POST / or /<namespace>/<broker>)");
                 }
             });
             return;
@@ -315,6 +317,24 @@ public final class Ingress {
         ex.getResponseHeaders().set("cnai-more", Boolean.toString(page.more()));
         ex.getResponseHeaders().set("cnai-first-index", Long.toString(page.firstIndex()));
         json(ex, 200, arr);
+    }
+
+    /** {@code GET /metrics}: the broker's meters in the Prometheus text format (404 when not kept as Prometheus). */
+    private void metrics(HttpExchange ex) throws IOException {
+        String text = broker.metrics().scrape();
+        if (text == null) {
+            error(ex, 404, "this broker keeps no Prometheus registry");
+            return;
+        }
+        byte[] body = text.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        boolean head = "HEAD".equals(ex.getRequestMethod());
+        ex.sendResponseHeaders(200, head ? -1 : body.length);
+        if (!head) {
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        }
     }
 
     private void triggers(HttpExchange ex) throws IOException {

@@ -39,6 +39,7 @@ public final class LocalBroker implements AutoCloseable {
     }
 
     private final BrokerConfig config;
+    private final BrokerMetrics metrics;
     private final List<Trigger> triggers;
     private final List<String> warnings;
     private final SubscriberResolver resolver;
@@ -51,11 +52,13 @@ public final class LocalBroker implements AutoCloseable {
     private final Map<String, Instant> seen = new LinkedHashMap<>();
     private volatile boolean closed;
 
-    private LocalBroker(BrokerConfig config, TriggerLoader.Result loaded, PrintStream console) throws IOException {
+    private LocalBroker(BrokerConfig config, TriggerLoader.Result loaded, PrintStream console, BrokerMetrics metrics)
+            throws IOException {
         this.config = config;
+        this.metrics = metrics;
         this.triggers = loaded.triggers();
         this.resolver = new SubscriberResolver(config.subscribers(), config.replicas());
-        this.log = new EventLog(config.dataDir(), console, config.memoryEvents());
+        this.log = new EventLog(config.dataDir(), console, config.memoryEvents(), metrics);
         List<String> w = new ArrayList<>(loaded.warnings());
         for (Trigger t : triggers) {
             if (resolver.resolve(t.subscriber()).isEmpty()) {
@@ -70,7 +73,7 @@ public final class LocalBroker implements AutoCloseable {
         }
         this.warnings = List.copyOf(w);
         this.processes = new ProcessManager(config.scaleToZero(), config.subscribers(),
-                () -> URI.create(uri() + "/"), log);
+                () -> URI.create(uri() + "/"), log, metrics);
         try {
             this.faults = new FaultInjector(config.faults(), log, processes);
         } catch (IllegalArgumentException e) {
@@ -78,8 +81,9 @@ public final class LocalBroker implements AutoCloseable {
             log.close();
             throw e;
         }
-        this.dispatcher = new Dispatcher(config, resolver, log, this::onReply, processes, faults);
-        this.admission = new Admission(config.queueCapacity(), dispatcher::pending, log, Duration.ofSeconds(5));
+        this.dispatcher = new Dispatcher(config, resolver, log, this::onReply, processes, faults, metrics);
+        this.admission = new Admission(config.queueCapacity(), dispatcher::pending, log, Duration.ofSeconds(5),
+                metrics);
         this.ingress = new Ingress(this, config);
     }
 
@@ -97,10 +101,19 @@ public final class LocalBroker implements AutoCloseable {
         return start(config, TriggerLoader.loadDirectory(config.triggersDir()), console);
     }
 
-    /** Starts a broker with Triggers given directly (used by tests and embedders). */
+    /** Starts a broker with Triggers given directly, its meters in a new Prometheus registry. */
     public static LocalBroker start(BrokerConfig config, TriggerLoader.Result triggers, PrintStream console)
             throws IOException {
-        LocalBroker b = new LocalBroker(config, triggers, console);
+        return start(config, triggers, console, BrokerMetrics.prometheus());
+    }
+
+    /**
+     * Starts a broker with Triggers given directly (used by tests and embedders), its meters in {@code metrics}
+     * ({@code GET /metrics} serves them when their registry is a Prometheus one).
+     */
+    public static LocalBroker start(BrokerConfig config, TriggerLoader.Result triggers, PrintStream console,
+            BrokerMetrics metrics) throws IOException {
+        LocalBroker b = new LocalBroker(config, triggers, console, metrics);
         for (String w : b.warnings) {
             b.log.info("WARNING " + w);
         }
@@ -162,6 +175,11 @@ public final class LocalBroker implements AutoCloseable {
         return admission;
     }
 
+    /** The broker's meters ({@code GET /metrics}). */
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
     /** The configuration. */
     public BrokerConfig config() {
         return config;
@@ -192,6 +210,7 @@ public final class LocalBroker implements AutoCloseable {
                 matching.add(t);
             }
         }
+        metrics.accepted(event.getType());
         EventLog.AcceptedEvent a = log.accepted(event, origin,
                 matching.stream().map(Trigger::name).toList(), duplicate);
         for (Trigger t : matching) {

@@ -57,6 +57,7 @@ public final class ProcessManager implements AutoCloseable {
     private final ScaleToZero config;
     private final Map<String, Managed> managed = new LinkedHashMap<>();
     private final EventLog log;
+    private final BrokerMetrics metrics;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
     private final ScheduledExecutorService reaper;
@@ -72,6 +73,13 @@ public final class ProcessManager implements AutoCloseable {
      */
     public ProcessManager(ScaleToZero config, Map<String, URI> subscribers, java.util.function.Supplier<URI> sink,
             EventLog log) {
+        this(config, subscribers, sink, log, BrokerMetrics.none());
+    }
+
+    /** Like {@link #ProcessManager(ScaleToZero, Map, java.util.function.Supplier, EventLog)}, counting cold starts. */
+    public ProcessManager(ScaleToZero config, Map<String, URI> subscribers, java.util.function.Supplier<URI> sink,
+            EventLog log, BrokerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.log = log;
         this.sink = sink;
@@ -210,6 +218,7 @@ public final class ProcessManager implements AutoCloseable {
             Thread.sleep(25);
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
+        metrics.coldStart(m.name, ms);
         log.info("cold start " + m.name + " " + ms + " ms (pid " + p.pid() + ", start #" + m.starts + ")");
     }
 

@@ -131,6 +131,9 @@ class ScaleToZeroTest extends BrokerFixture {
         Polling.until(() -> lines(received).size() == 4, () -> "e2..e4 not delivered; " + consoleText());
         assertEquals(2, pm.starts("tiny"), consoleText());
         assertEquals(2, coldStarts().size(), consoleText());
+        Scrape metrics = Scrape.of(http, broker);
+        assertEquals(2, metrics.value("cnai_broker_cold_starts_total{function=\"tiny\"}"), metrics.text());
+        assertEquals(2, metrics.value("cnai_broker_cold_start_duration_seconds_count{function=\"tiny\"}"));
         long pid2 = Long.parseLong(lines(received).get(3).split(" ")[2]);
         assertTrue(pid2 != pid1, "a new process served the second burst");
         assertTrue(Files.readString(data.resolve("logs/tiny.log")).contains("tiny function listening on " + port));

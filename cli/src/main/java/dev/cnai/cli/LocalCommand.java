@@ -102,6 +102,8 @@ final class LocalCommand implements Callable<Integer> {
         Thread hook = new Thread(stack::close, "cnai-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("started in %.1fs; run %s%n", (System.nanoTime() - t0) / 1e9, id);
+        out.printf("metrics: Prometheus scrape config in %s (prometheus --config.file=%s)%n", stack.scrapeConfig(),
+                stack.scrapeConfig());
         stack.submitRun(id, request);
         RunWatcher.Outcome r = new RunWatcher(stack, out).follow(id, timeout);
         double wall = (System.nanoTime() - t0) / 1e9;

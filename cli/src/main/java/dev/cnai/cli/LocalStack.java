@@ -115,7 +115,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private LocalStack(Options options) {
+    /** A stack that has started nothing yet ({@link #start} launches it; tests read its addresses). */
+    LocalStack(Options options) {
         this.options = options;
     }
 
@@ -149,6 +150,24 @@ public final class LocalStack implements AutoCloseable {
     /** The function's own address (its port on loopback), whether or not it runs. */
     public String directUrl(String function) {
         return "http://127.0.0.1:" + (options.portBase() + 1 + FUNCTIONS.indexOf(function)) + "/";
+    }
+
+    /**
+     * Where each component serves its metrics in the Prometheus text format: the broker's {@code /metrics}, then each
+     * function's {@code /q/metrics} on its own port (also for an on-demand function, which answers only while it runs).
+     */
+    public Map<String, URI> metricsEndpoints() {
+        Map<String, URI> out = new LinkedHashMap<>();
+        out.put("broker", URI.create(brokerUrl() + "metrics"));
+        for (String f : FUNCTIONS) {
+            out.put(f, URI.create(directUrl(f) + "q/metrics"));
+        }
+        return out;
+    }
+
+    /** The Prometheus configuration {@code start} writes for this stack ({@link ScrapeConfig}). */
+    public Path scrapeConfig() {
+        return options.home().resolve("prometheus.yml");
     }
 
     /** The broker's log (cold starts and scale-to-zero stops are reported there). */
@@ -196,6 +215,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void launch() throws IOException, InterruptedException {
         Path logs = Files.createDirectories(options.home().resolve("logs"));
+        ScrapeConfig.of(this, ScrapeConfig.DEFAULT_INTERVAL).write(scrapeConfig());
         String java = ProcessHandle.current().info().command().orElse("java");
         Path brokerJar = require(options.repo().resolve("broker/target/cnai-local-broker-0.1.0-SNAPSHOT.jar"));
         List<String> broker = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Xmx256m", "-jar", brokerJar.toString(),
@@ -331,8 +351,16 @@ public final class LocalStack implements AutoCloseable {
 
     /** A base port P with P..P+5 free on loopback, below the ephemeral range (so no outgoing connection takes one). */
     public static int freePortBase() {
+        return freePortBase(20000, 32000);
+    }
+
+    /** A base port P in [{@code lo}, {@code hi} - 5] with P..P+5 free on loopback. */
+    public static int freePortBase(int lo, int hi) {
+        if (hi - lo < 5) {
+            throw new IllegalArgumentException("port range " + lo + "-" + hi + " holds fewer than six ports");
+        }
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = 20000 + (int) (Math.random() * 12000);
+            int base = lo + (int) (Math.random() * (hi - lo - 4));
             boolean free = true;
             for (int p = base; p <= base + 5 && free; p++) {
                 try (java.net.ServerSocket s = new java.net.ServerSocket(p, 1, java.net.InetAddress.getLoopbackAddress())) {

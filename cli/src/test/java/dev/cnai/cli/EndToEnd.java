@@ -34,11 +34,21 @@ final class EndToEnd {
 
     /**
      * The options of a stack from the repository's packaged modules with its state in {@code home}, on six free
-     * ports, allowed 2 minutes to start, printing to {@code System.out}.
+     * ports ({@link #portBase()}), allowed 2 minutes to start, printing to {@code System.out}.
      */
     static LocalStack.Options options(Path home, Set<String> onDemand, Duration idleTimeout) {
-        return new LocalStack.Options(repo(), home, LocalStack.freePortBase(), Duration.ofSeconds(120), System.out,
+        return new LocalStack.Options(repo(), home, portBase(), Duration.ofSeconds(120), System.out,
                 onDemand, idleTimeout);
+    }
+
+    /** Six free ports: in the range of system property {@code cnai.test.ports} ({@code LO-HI}) when set. */
+    static int portBase() {
+        String range = System.getProperty("cnai.test.ports", "");
+        if (range.isBlank()) {
+            return LocalStack.freePortBase();
+        }
+        String[] lohi = range.trim().split("-");
+        return LocalStack.freePortBase(Integer.parseInt(lohi[0]), Integer.parseInt(lohi[1]));
     }
 
     /**

@@ -231,6 +231,16 @@ final class Manifests {
             if (!"/q/health/live".equals(c.path("livenessProbe").path("httpGet").path("path").asText())) {
                 problems.add(who + " has no liveness probe on /q/health/live");
             }
+            // what Prometheus's kubernetes pod discovery reads (Knative copies revision annotations onto the pods)
+            JsonNode ann = tmpl.path("metadata").path("annotations");
+            String port = c.path("ports").path(0).path("containerPort").asText();
+            if (!"true".equals(ann.path("prometheus.io/scrape").asText())
+                    || !"/q/metrics".equals(ann.path("prometheus.io/path").asText())
+                    || port.isEmpty() || !port.equals(ann.path("prometheus.io/port").asText())) {
+                problems.add(who + " lacks the Prometheus scrape annotations on its revision template "
+                        + "(prometheus.io/scrape \"true\", prometheus.io/path /q/metrics, prometheus.io/port = "
+                        + "its containerPort " + port + ")");
+            }
             String ready = c.path("readinessProbe").path("httpGet").path("path").asText();
             if (!Set.of("/q/health/ready", "/q/health/live").contains(ready)) {
                 problems.add(who + " has no readiness probe on /q/health/ready");

@@ -8,6 +8,7 @@ import dev.cnai.events.OutgoingEvent;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.http.HttpMessageFactory;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -111,7 +112,8 @@ public class EventSink {
             }
             backoff = Math.min(backoff * 2, MAX_BACKOFF.toMillis());
         }
-        metrics.counter("cnai.events.emitted", "function", config.function(), "type", e.type()).increment();
+        Counter.builder("cnai.events.emitted").description("CloudEvents this function posted to K_SINK, by type")
+                .tag("function", config.function()).tag("type", e.type()).register(metrics).increment();
         LOG.debugf("emitted %s %s", e.type(), e.id());
     }
 

@@ -1,5 +1,6 @@
 package dev.cnai.functions.support;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,9 +24,9 @@ public class FunctionMetrics {
 
     public void invocation(String type, int status, long startNanos) {
         String outcome = status < 400 ? "success" : status < 500 ? "client_error" : "server_error";
-        registry.counter("cnai.function.invocations", "function", config.function(), "type", type, "outcome", outcome)
-                .increment();
-        Timer.builder("cnai.function.duration").tags("function", config.function(), "type", type, "outcome", outcome)
-                .register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+        Counter.builder("cnai.function.invocations").description("Events this function handled, by type and outcome")
+                .tags("function", config.function(), "type", type, "outcome", outcome).register(registry).increment();
+        Timer.builder("cnai.function.duration").description("Time to handle one event, by type and outcome")
+                .tags("function", config.function(), "type", type, "outcome", outcome).register(registry).record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
     }
 }

@@ -6,6 +6,7 @@ import dev.cnai.functions.support.EventSink;
 import dev.cnai.pipeline.TrainShardStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.funqy.knative.events.CloudEvent;
@@ -45,8 +46,10 @@ public class TrainShardFunction {
         this.sink = sink;
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
         this.step = new TrainShardStep(store, threads, config.tuneThreads(), t -> {
-            metrics.counter("cnai.train.samples", "engine", t.engine().wireName(), "model", t.model()).increment(t.samples());
-            Timer.builder("cnai.train.duration").tags("engine", t.engine().wireName(), "model", t.model()).register(metrics)
+            Counter.builder("cnai.train.samples").description("Training samples processed (rows x local epochs)")
+                    .tags("engine", t.engine().wireName(), "model", t.model()).register(metrics).increment(t.samples());
+            Timer.builder("cnai.train.duration").description("Time of one shard's local training")
+                    .tags("engine", t.engine().wireName(), "model", t.model()).register(metrics)
                     .record(t.nanos(), TimeUnit.NANOSECONDS);
         });
     }
