@@ -392,16 +392,23 @@ public final class LocalStack implements AutoCloseable {
             processes.get(n).destroy();
         }
         for (String n : names) {
-            Process p = processes.get(n);
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
+            awaitExit(processes.get(n));
         }
         processes.clear();
+    }
+
+    /**
+     * Waits up to 10 s for a process that was asked to stop (SIGTERM), then kills it (SIGKILL, 5 s more); keeps the
+     * thread's interrupt.
+     */
+    static void awaitExit(Process p) {
+        try {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
     }
 }
