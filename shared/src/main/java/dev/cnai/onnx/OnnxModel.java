@@ -47,7 +47,7 @@ public final class OnnxModel implements AutoCloseable {
         if (onnx == null || onnx.length == 0) {
             throw OnnxException.invalidModel("no bytes", null);
         }
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimes.environment();
         OrtSession session;
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             if (intraOpThreads > 0) {

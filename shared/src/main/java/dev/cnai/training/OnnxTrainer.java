@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.cnai.data.Dataset;
 import dev.cnai.events.NormStats;
+import dev.cnai.onnx.OnnxRuntimes;
 import dev.cnai.training.impl.Layout;
 import dev.cnai.training.impl.Providers;
 import dev.cnai.training.impl.Staging;
@@ -87,7 +88,7 @@ public final class OnnxTrainer implements AutoCloseable {
         Layout layout = Layout.of(s, features, classes);
         byte[] graph = TrainingGraphs.epoch(layout, o);
         int threads = Math.max(1, intraOpThreads);
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxRuntimes.environment();
         Providers.Choice choice = Providers.choose(o.provider(), threads);
         boolean tune = tuneThreads && threads > 1 && !layout.cnn() && choice.provider() == Provider.CPU;
         try (OrtSession.SessionOptions so = choice.options()) {

@@ -114,6 +114,27 @@ class PreprocessFunctionTest extends MalformedEventContract {
                 .body(containsString("cnai_events_emitted_total{function=\"preprocess\",type=\"dev.cnai.shard.assigned\"}"));
     }
 
+    /** JvmMetrics binds Quarkus's JVM and process meters on a background thread a second after start-up. */
+    @Test
+    void jvmAndProcessMetersArriveAfterStartUp() throws InterruptedException {
+        List<String> meters = List.of("jvm_memory_used_bytes{", "jvm_gc_memory_allocated_bytes_total",
+                "jvm_threads_live_threads", "jvm_classes_loaded_classes", "jvm_info_total{", "process_uptime_seconds",
+                "process_cpu_seconds_total", "system_cpu_cores", "process_files_open_files");
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        String metrics = "";
+        while (System.nanoTime() < deadline) {
+            metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+            String body = metrics;
+            if (meters.stream().allMatch(body::contains)) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        for (String meter : meters) {
+            assertTrue(metrics.contains(meter), meter + " missing from /q/metrics");
+        }
+    }
+
     @Test
     void healthIsUp() {
         given().get("/q/health").then().statusCode(200).body(containsString("UP"));
