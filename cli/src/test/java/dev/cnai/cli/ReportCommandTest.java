@@ -46,8 +46,8 @@ class ReportCommandTest {
     @Test
     void writesThePageIntoTheHomeAndPrintsItsLink() throws Exception {
         recordedStore();
-        assertEquals(0, cnai("report", "rep-2", "--home", home.toString()), err.toString());
-        Path page = home.resolve("reports/rep-2.html");
+        assertEquals(0, cnai("report", "rep-3", "--home", home.toString()), err.toString());
+        Path page = home.resolve("reports/rep-3.html");
         assertTrue(Files.size(page) > 10_000);
         assertTrue(out.toString().contains("report: " + page.toUri()), out.toString());
         assertTrue(Files.readString(page).contains("id=\"energy\""));
@@ -57,7 +57,7 @@ class ReportCommandTest {
     void anExplicitStoreAndOutputAreUsed() throws Exception {
         recordedStore();
         Path to = home.resolve("elsewhere/r.html");
-        assertEquals(0, cnai("report", "rep-2", "--store", home.resolve("store").toString(), "-o", to.toString()),
+        assertEquals(0, cnai("report", "rep-3", "--store", home.resolve("store").toString(), "-o", to.toString()),
                 err.toString());
         assertTrue(Files.exists(to));
     }

@@ -115,25 +115,36 @@ public final class ReportPage {
         List<Point> train = new ArrayList<>();
         List<Point> val = new ArrayList<>();
         List<Point> acc = new ArrayList<>();
+        List<Point> trainAcc = new ArrayList<>();
         for (RoundResult x : r.rounds()) {
             train.add(new Point(x.round(), x.trainLoss()));
             val.add(new Point(x.round(), x.validationLoss()));
             acc.add(new Point(x.round(), 100 * x.validationAccuracy()));
+            if (x.trainAccuracy() != null) {
+                trainAcc.add(new Point(x.round(), 100 * x.trainAccuracy()));
+            }
         }
+        List<Series> accuracy = trainAcc.isEmpty() ? List.of(new Series("validation", acc))
+                : List.of(new Series("train (sample)", trainAcc), new Series("validation", acc));
         b.append("<div class=\"grid\">")
                 .append(Charts.lines("Loss", "round", "mean cross-entropy",
                         List.of(new Series("train (shards, during local epochs)", train), new Series("validation", val)),
                         markers))
-                .append(Charts.lines("Accuracy", "round", "%", List.of(new Series("validation", acc)), markers))
+                .append(Charts.lines("Accuracy", "round", "%", accuracy, markers))
                 .append("</div>\n");
-        b.append("<p class=\"note\">Train accuracy per round: ").append(NOT_RECORDED).append(" (train-shard reports ")
-                .append("only its mean loss over the local epochs). Train loss is that mean, weighted by shard size; ")
-                .append("validation is the averaged model scored with ONNX Runtime.</p>\n");
-        b.append("<table><tr><th>round</th><th>train loss</th><th>val loss</th><th>val acc</th><th>decision</th>")
-                .append("<th>best round</th></tr>");
+        b.append("<p class=\"note\">Train loss: the shards' mean loss during their local epochs, weighted by shard ")
+                .append("size. Train accuracy: the averaged model on a fixed sample of training rows as large as the ")
+                .append("validation split")
+                .append(trainAcc.size() < r.rounds().size() ? " (" + NOT_RECORDED + " for "
+                        + (r.rounds().size() - trainAcc.size()) + " of the rounds: recorded before it existed)" : "")
+                .append(". Validation: the averaged model scored with ONNX Runtime.</p>\n");
+        b.append("<table><tr><th>round</th><th>train loss</th><th>val loss</th><th>train acc</th><th>val acc</th>")
+                .append("<th>decision</th><th>best round</th></tr>");
         for (RoundResult x : r.rounds()) {
             b.append("<tr><td>").append(x.round()).append("</td><td>").append(num(x.trainLoss(), 4)).append("</td><td>")
-                    .append(num(x.validationLoss(), 4)).append("</td><td>").append(num(100 * x.validationAccuracy(), 2))
+                    .append(num(x.validationLoss(), 4)).append("</td><td>")
+                    .append(x.trainAccuracy() == null ? NOT_RECORDED : num(100 * x.trainAccuracy(), 2) + " %")
+                    .append("</td><td>").append(num(100 * x.validationAccuracy(), 2))
                     .append(" %</td><td class=\"l\">").append(escape(x.decision().json())).append("</td><td>")
                     .append(x.bestRound()).append("</td></tr>");
         }

@@ -21,11 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The page of a recorded small run: the JSON records a real {@code scripts/run-local.sh --once --limit 2000 --rounds 3
- * --run-id rep-2} left in its store ({@code src/test/resources/report-run}; data splits, weights and the ONNX file
+ * --run-id rep-3} left in its store ({@code src/test/resources/report-run}; data splits, weights and the ONNX file
  * left out, the report reads none of them).
  */
 class ReportPageTest {
-    static final String RUN = "rep-2";
+    static final String RUN = "rep-3";
 
     @TempDir
     Path dir;
@@ -56,7 +56,8 @@ class ReportPageTest {
         }
         assertEquals(100, count(html, "<rect class=\"cell\""), "10 x 10 MNIST classes");
         assertTrue(html.contains("early stop") || html.contains("best round 3"), "the chosen round is marked");
-        assertTrue(html.contains("Train accuracy per round: not recorded"));
+        assertTrue(html.contains("data-name=\"train (sample)\""), "train accuracy is drawn");
+        assertFalse(html.contains("recorded before it existed"));
         assertFalse(html.contains("<script"), "no script in the page");
         assertFalse(html.contains("src=") || html.contains("href=") || html.contains("url("), "nothing to fetch");
         assertTrue(html.contains("default-src 'none'"), "and the page forbids fetching anything");
@@ -84,6 +85,25 @@ class ReportPageTest {
         assertTrue(html.contains("time per step: not recorded"));
         assertTrue(html.contains("id=\"curves\""), "what is recorded is still drawn");
         assertEquals(0, count(html, "<rect class=\"cell\""));
+    }
+
+    @Test
+    void roundResultsRecordedBeforeTrainAccuracyExistedStillRender() throws Exception {
+        Path root = recordedStore(dir);
+        try (Stream<Path> files = Files.walk(root.resolve("runs").resolve(RUN).resolve("rounds"))) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (p.getFileName().toString().equals("result.json")) {
+                    String json = Files.readString(p);
+                    String old = json.replaceAll(",\"trainAccuracy\":[0-9.Ee-]+", "");
+                    assertTrue(old.length() < json.length(), "the record had the field");
+                    Files.writeString(p, old);
+                }
+            }
+        }
+        String html = ReportPage.render(RunReport.load(ObjectStores.open(root.toString()), RUN, null));
+        assertTrue(html.contains("not recorded for 3 of the rounds"), "an older run's page says so");
+        assertFalse(html.contains("data-name=\"train (sample)\""));
+        assertTrue(html.contains("data-name=\"validation\""));
     }
 
     @Test
