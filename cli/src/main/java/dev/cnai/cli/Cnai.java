@@ -16,11 +16,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code cnai}: {@code local} (the pipeline on one machine), {@code models} (manage model versions) and {@code soak}
- * (a leak check). Each command is a class; {@code cnai COMMAND --help} prints its options.
+ * {@code cnai}: {@code local} (the pipeline on one machine), {@code models} (manage model versions), {@code soak}
+ * (a leak check) and {@code report} (a run's HTML report). Each command is a class; {@code cnai COMMAND --help} prints its options.
  */
 @Command(name = "cnai", usageHelpAutoWidth = false,
-        description = "The CNAI pipeline on one machine, its model registry, and a soak test.",
+        description = "The CNAI pipeline on one machine, its model registry, a soak test, and run reports.",
         footer = "%nRun 'cnai COMMAND --help' for a command's options.")
 public final class Cnai implements Callable<Integer> {
     @Spec
@@ -49,6 +49,7 @@ public final class Cnai implements Callable<Integer> {
         cl.addSubcommand(new LocalCommand(out));
         cl.addSubcommand(new CommandLine(new ModelsCommand(out, err, knative)));
         cl.addSubcommand(new Soak(out));
+        cl.addSubcommand(new ReportCommand(out));
         return CommandLines.configure(cl, out, err);
     }
 

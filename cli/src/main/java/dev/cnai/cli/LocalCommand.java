@@ -3,7 +3,9 @@ package dev.cnai.cli;
 import dev.cnai.cli.command.HelpOption;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cnai.cli.command.CommandLines;
+import dev.cnai.cli.report.ReportWriter;
 import dev.cnai.data.Dataset;
+import dev.cnai.energy.EnergyLedger;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.RunRequested;
@@ -107,6 +109,7 @@ final class LocalCommand implements Callable<Integer> {
         stack.submitRun(id, request);
         RunWatcher.Outcome r = new RunWatcher(stack, out).follow(id, timeout);
         double wall = (System.nanoTime() - t0) / 1e9;
+        Path report = writeReport(stack, id, homeDir, out);
         if (once || !r.ok()) {
             ObjectNode summary = EventCodec.mapper().createObjectNode();
             summary.put("run_id", id).put("status", r.status());
@@ -118,6 +121,7 @@ final class LocalCommand implements Callable<Integer> {
             summary.put("model", r.registered() == null ? null : r.registered().reference());
             summary.put("sample", r.ok() ? writeSample(stack, id, homeDir).toString() : null);
             summary.put("reason", r.reason());
+            summary.put("report", report == null ? null : report.toString());
             summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
             Runtime.getRuntime().removeShutdownHook(hook);
             stack.close();
@@ -127,6 +131,27 @@ final class LocalCommand implements Callable<Integer> {
         printCurl(stack, id, homeDir, out);
         new CountDownLatch(1).await();
         return 0;
+    }
+
+    /**
+     * Writes {@code <home>/reports/<run>.html} and prints its link; a failure is reported, never fatal. register
+     * records its own energy just after its response, so the report waits briefly for that record.
+     */
+    private static Path writeReport(LocalStack stack, String runId, Path home, PrintStream out) {
+        try {
+            String registerPrefix = EnergyLedger.prefix(runId) + "register/";
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            while (stack.objectStore().list(registerPrefix).isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            Path target = ReportWriter.defaultPath(home, runId);
+            ReportWriter.write(stack.objectStore(), stack.registryDir().toString(), runId, target);
+            out.println("report     " + target.toUri());
+            return target;
+        } catch (Exception e) {
+            out.println("report     not written: " + e);
+            return null;
+        }
     }
 
     private static void printCurl(LocalStack stack, String runId, Path home, PrintStream out) throws Exception {

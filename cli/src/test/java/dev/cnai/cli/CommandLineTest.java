@@ -57,7 +57,7 @@ class CommandLineTest {
         assertTrue(none.err().contains("local") && none.err().contains("models"), none.err());
         Result unknown = cnai("train");
         assertEquals(2, unknown.status());
-        assertEquals("unknown command 'train': cnai takes one of local, models, soak\n", unknown.err());
+        assertEquals("unknown command 'train': cnai takes one of local, models, soak, report\n", unknown.err());
     }
 
     @Test

@@ -42,10 +42,13 @@ public final class EvaluateStep {
     /**
      * The stored outcome of a round.
      *
-     * @param decidedBy the shard whose report completed the fan-in: only its deliveries emit the outcome
+     * @param decidedBy     the shard whose report completed the fan-in: only its deliveries emit the outcome
+     * @param trainAccuracy accuracy of the averaged model on a fixed sample of training rows as large as the
+     *                      validation split (see {@link #trainSample}); null in results recorded before it existed
      */
     public record RoundResult(int round, int rounds, double trainLoss, double validationLoss, double validationAccuracy,
-            Decision decision, int bestRound, ArtifactRef averaged, ArtifactRef best, long elapsedMillis, int decidedBy) {
+            Decision decision, int bestRound, ArtifactRef averaged, ArtifactRef best, long elapsedMillis, int decidedBy,
+            Double trainAccuracy) {
     }
 
     private final ObjectStore store;
@@ -129,7 +132,17 @@ public final class EvaluateStep {
         ArtifactRef avgRef = store.put(Keys.averaged(t.runId(), t.round()), avg.encode());
 
         Dataset val = ShardCodec.decode(store.read(plan.validation()));
-        ClassificationMetrics m = Metrics.of(val.y(), validationProbabilities(plan, avg, val), val.classes());
+        Dataset trainSample = trainSample(plan, val.rows());
+        // scored with what would be served: the averaged weights exported to ONNX and run on ONNX Runtime (the same
+        // path as the test split in finish), for every family
+        ClassificationMetrics m;
+        ClassificationMetrics train;
+        byte[] onnx = OnnxExporter.export(plan.model(), avg, plan.stats(), plan.features(), plan.classes(), null);
+        try (OnnxModel model = OnnxModel.load(onnx, 1)) {
+            m = Metrics.of(val.y(), model.predict(val.x(), val.rows()).probabilities(), val.classes());
+            train = Metrics.of(trainSample.y(), model.predict(trainSample.x(), trainSample.rows()).probabilities(),
+                    trainSample.classes());
+        }
 
         RoundResult previous = t.round() == 1 ? null
                 : Json.get(store, Keys.roundResult(t.runId(), t.round() - 1), RoundResult.class).orElseThrow();
@@ -154,7 +167,37 @@ public final class EvaluateStep {
         }
         long elapsed = System.currentTimeMillis() - plan.createdAtMillis();
         return new RoundResult(t.round(), rounds, lossSum / samples, m.loss(), m.accuracy(), decision, bestRound, avgRef,
-                best, elapsed, t.shard());
+                best, elapsed, t.shard(), train.accuracy());
+    }
+
+    /**
+     * The training rows a round's train accuracy is scored on: from each shard its first rows, in proportion to its
+     * size, as many in all as the validation split has (at least one per shard), so that scoring them costs what
+     * scoring validation costs. The shards are stratified and shuffled by preprocess, so their first rows are a fair
+     * sample; the same rows every round, so rounds compare.
+     */
+    private Dataset trainSample(RunPlan plan, int size) {
+        int total = Math.max(1, plan.shards().stream().mapToInt(s -> s.rows()).sum());
+        int features = plan.features();
+        List<float[]> xs = new ArrayList<>();
+        List<int[]> ys = new ArrayList<>();
+        int rows = 0;
+        for (var s : plan.shards()) {
+            Dataset d = ShardCodec.decode(store.read(s.data()));
+            int take = Math.min(d.rows(), Math.max(1, (int) Math.round((double) size * s.rows() / total)));
+            xs.add(java.util.Arrays.copyOf(d.x(), take * features));
+            ys.add(java.util.Arrays.copyOf(d.y(), take));
+            rows += take;
+        }
+        float[] x = new float[rows * features];
+        int[] y = new int[rows];
+        int at = 0;
+        for (int i = 0; i < xs.size(); i++) {
+            System.arraycopy(xs.get(i), 0, x, at * features, xs.get(i).length);
+            System.arraycopy(ys.get(i), 0, y, at, ys.get(i).length);
+            at += ys.get(i).length;
+        }
+        return new Dataset(features, plan.classes(), x, y);
     }
 
     private List<OutgoingEvent> events(RunPlan plan, ShardTrained t, RoundResult r) {
@@ -176,17 +219,6 @@ public final class EvaluateStep {
             out.add(OutgoingEvent.of(EventTypes.MODEL_EVALUATED, e));
         }
         return out;
-    }
-
-    /**
-     * Probabilities of the validation rows, scored with what would be served: the averaged weights exported to
-     * ONNX and run on ONNX Runtime (the same path as the test split in {@link #finish}), for every family.
-     */
-    private static float[] validationProbabilities(RunPlan plan, Weights w, Dataset val) {
-        byte[] onnx = OnnxExporter.export(plan.model(), w, plan.stats(), plan.features(), plan.classes(), null);
-        try (OnnxModel model = OnnxModel.load(onnx, 1)) {
-            return model.predict(val.x(), val.rows()).probabilities();
-        }
     }
 
     private ModelEvaluated finish(RunPlan plan, ShardTrained t, RoundResult r) {

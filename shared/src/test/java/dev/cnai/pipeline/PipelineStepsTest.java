@@ -83,6 +83,16 @@ class PipelineStepsTest {
 
         ModelEvaluated evaluated = runRounds(prepared);
         assertTrue(evaluated.test().accuracy() > 0.9, "accuracy " + evaluated.test().accuracy());
+        List<EvaluateStep.RoundResult> rounds = new RunRecords(store, "run-a").rounds();
+        assertEquals(evaluated.rounds(), rounds.size());
+        EvaluateStep.RoundResult last = rounds.get(rounds.size() - 1);
+        assertTrue(last.trainAccuracy() != null && last.trainAccuracy() > 0.9 && last.trainAccuracy() <= 1,
+                "the averaged model's accuracy on the training sample: " + last.trainAccuracy());
+        // a result recorded before the field existed still reads, with no train accuracy
+        byte[] old = new String(store.get("runs/run-a/rounds/1/result.json").orElseThrow(),
+                java.nio.charset.StandardCharsets.UTF_8).replaceAll(",\"trainAccuracy\":[0-9.Ee-]+", "")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(null, dev.cnai.events.EventCodec.read(old, EvaluateStep.RoundResult.class).trainAccuracy());
         List<OutgoingEvent> registered = register.handle(evaluated);
         assertEquals(List.of(EventTypes.MODEL_REGISTERED, EventTypes.MODEL_PROMOTED),
                 registered.stream().map(OutgoingEvent::type).toList());

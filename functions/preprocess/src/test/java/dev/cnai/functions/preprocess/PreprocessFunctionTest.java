@@ -7,6 +7,9 @@ import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cnai.energy.EnergySource;
+import dev.cnai.energy.StepEnergy;
+import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
 import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.functions.support.testing.MalformedEventContract;
@@ -133,6 +136,30 @@ class PreprocessFunctionTest extends MalformedEventContract {
         for (String meter : meters) {
             assertTrue(metrics.contains(meter), meter + " missing from /q/metrics");
         }
+    }
+
+    @Test
+    void eachHandledEventRecordsItsCpuTimeAndEnergyOnceAndExportsThem() throws Exception {
+        binary(EventTypes.RUN_REQUESTED, "req-8", "run-p8", runs.request("run-p8", 2)).then().statusCode(204);
+        Path record = FunctionTestResource.storeDir().resolve("runs/run-p8/energy/preprocess/req-8.json");
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!Files.exists(record) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        StepEnergy e = EventCodec.read(Files.readAllBytes(record), StepEnergy.class);
+        assertEquals("preprocess", e.function());
+        assertEquals(EventTypes.RUN_REQUESTED, e.eventType());
+        assertTrue(e.cpuSeconds() > 0, "preprocess reads and splits a dataset: " + e);
+        assertTrue(e.wallSeconds() > 0, e.toString());
+        assertEquals(EnergySource.ESTIMATE, e.source(), "no readable RAPL on this machine: " + e.method());
+        assertEquals(e.cpuSeconds() * 3.5, e.joules(), 1e-9, "the documented default estimate");
+        // a redelivery is answered from the store and adds no second record
+        binary(EventTypes.RUN_REQUESTED, "req-8", "run-p8", runs.request("run-p8", 2)).then().statusCode(204);
+        Thread.sleep(300);
+        assertEquals(e, EventCodec.read(Files.readAllBytes(record), StepEnergy.class));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertTrue(metrics.contains("cnai_energy_joules_total{function=\"preprocess\",source=\"estimate\"}"), metrics);
+        assertTrue(metrics.contains("cnai_step_cpu_seconds_total{function=\"preprocess\"}"), metrics);
     }
 
     @Test

@@ -45,11 +45,14 @@ public class CloudEventGate {
     private final FunctionConfig config;
     private final FunctionMetrics metrics;
     private final FailureReporter failures;
+    private final EnergyRecorder energy;
 
-    public CloudEventGate(FunctionConfig config, FunctionMetrics metrics, FailureReporter failures) {
+    public CloudEventGate(FunctionConfig config, FunctionMetrics metrics, FailureReporter failures,
+            EnergyRecorder energy) {
         this.config = config;
         this.metrics = metrics;
         this.failures = failures;
+        this.energy = energy;
     }
 
     void install(@Observes Router router) {
@@ -67,7 +70,12 @@ public class CloudEventGate {
         try {
             IncomingEvent in = accept(ctx);
             ctx.put(IncomingEvent.KEY, in);
-            ctx.addEndHandler(v -> metrics.invocation(in.type(), ctx.response().getStatusCode(), start));
+            long startedAt = System.currentTimeMillis();
+            var measurement = energy.start();
+            ctx.addEndHandler(v -> {
+                metrics.invocation(in.type(), ctx.response().getStatusCode(), start);
+                energy.finish(measurement, in, ctx.response().getStatusCode(), startedAt);
+            });
             ctx.next();
         } catch (CnaiException e) {
             metrics.invocation("invalid", ErrorMapping.status(e.kind()), start);

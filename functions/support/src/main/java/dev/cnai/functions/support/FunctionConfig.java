@@ -34,6 +34,9 @@ public interface FunctionConfig {
     /** Limits on incoming events. */
     Events events();
 
+    /** Energy accounting of each handled event (docs/operations.md#energy). */
+    Energy energy();
+
     interface Sink {
         /** Broker ingress URL; Knative's SinkBinding injects it as {@code K_SINK}. */
         Optional<String> url();
@@ -58,5 +61,22 @@ public interface FunctionConfig {
         /** Emit {@code dev.cnai.pipeline.failed} when this function rejects a valid event it cannot process. */
         @WithDefault("true")
         boolean emitFailures();
+    }
+
+    interface Energy {
+        /**
+         * Watts of one fully busy core for the estimate (joules = process CPU-seconds x this) where no RAPL counter
+         * is readable; the default is Cloud Carbon Footprint's average maximum watts per vCPU for AWS.
+         */
+        @WithDefault("3.5")
+        double wattsPerCore();
+
+        /** The powercap sysfs directory whose {@code intel-rapl:N} package counters are read when readable. */
+        @WithDefault("/sys/class/powercap")
+        String powercap();
+
+        /** Write one record per handled event of a run to {@code runs/<run>/energy/} in the object store. */
+        @WithDefault("true")
+        boolean record();
     }
 }

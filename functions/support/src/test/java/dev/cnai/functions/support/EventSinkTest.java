@@ -107,6 +107,11 @@ class EventSinkTest {
             public Events events() {
                 return null;
             }
+
+            @Override
+            public Energy energy() {
+                return null;
+            }
         };
         return new EventSink(cfg, metrics);
     }
