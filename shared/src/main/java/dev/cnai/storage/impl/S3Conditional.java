@@ -69,7 +69,15 @@ final class S3Conditional {
         String digest = Digests.sha256(probe);
         String uri = "s3://" + where.bucket() + "/" + k;
         try {
-            create(k, probe, digest, multipart);
+            try {
+                create(k, probe, digest, multipart);
+            } catch (S3Exception e) {
+                // a 412 on a fresh random key is this probe's own first attempt, which landed while its answer was
+                // lost (a stale pooled connection) and the SDK retried: the object exists, which is all we need
+                if (!S3Errors.preconditionFailed(e)) {
+                    throw e;
+                }
+            }
             try {
                 create(k, probe, digest, multipart);
                 return false;
