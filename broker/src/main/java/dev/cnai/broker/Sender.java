@@ -1,5 +1,6 @@
 package dev.cnai.broker;
 
+import io.cloudevents.CloudEvent;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
@@ -7,6 +8,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 
@@ -77,6 +80,22 @@ final class Sender {
     }
 
     /**
+     * The W3C trace headers of a delivery: the event's Distributed Tracing extension ({@code traceparent},
+     * {@code tracestate}). This broker records no spans, so the hop it makes carries the producer's context, which is
+     * what the CloudEvents spec asks of a single hop; the subscriber's HTTP server span then joins the run's trace.
+     */
+    static Map<String, String> traceHeaders(CloudEvent e) {
+        Map<String, String> h = new LinkedHashMap<>();
+        for (String name : new String[] {"traceparent", "tracestate"}) {
+            Object v = e.getExtension(name);
+            if (v != null && !v.toString().isBlank()) {
+                h.put(name, v.toString());
+            }
+        }
+        return h;
+    }
+
+    /**
      * Sends attempt {@code attempt} of {@code d}: builds the request, starts a scale-to-zero subscriber first when it
      * does not run, applies injected faults, and classifies the answer. Settles nothing.
      */
@@ -89,6 +108,7 @@ final class Sender {
             HttpRequest.Builder b = HttpRequest.newBuilder(d.target()).timeout(timeout)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(msg.body()));
             msg.headers().forEach(b::header);
+            traceHeaders(d.event()).forEach(b::header);
             request = b.build();
         } catch (RuntimeException e) {
             return Outcome.unsendable("event cannot be sent over HTTP: " + Events.rootMessage(e));

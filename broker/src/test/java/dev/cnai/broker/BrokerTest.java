@@ -218,6 +218,27 @@ class BrokerTest extends BrokerFixture {
     }
 
     @Test
+    void theDistributedTracingExtensionIsKeptAndAlsoSentAsTheHopsW3cTraceHeaders() throws Exception {
+        TestSubscriber train = subscriber(n -> TestSubscriber.Answer.of(202));
+        LocalBroker b = broker(Map.of("train-shard", train.uri()));
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Map<String, String> h = ce("evt-t", "dev.cnai.shard.assigned", "run-t");
+        h.put("ce-traceparent", tp);
+        h.put("ce-tracestate", "rojo=1");
+        assertEquals(202, post(b, "/", h, "{\"runId\":\"run-t\"}").statusCode());
+        TestSubscriber.Received r = train.await(1).get(0);
+        assertEquals(tp, r.header("ce-traceparent"));
+        assertEquals("rojo=1", r.header("ce-tracestate"));
+        assertEquals(tp, r.header("traceparent"));
+        assertEquals("rojo=1", r.header("tracestate"));
+
+        TestSubscriber plain = subscriber(n -> TestSubscriber.Answer.of(202));
+        LocalBroker b2 = broker(Map.of("train-shard", plain.uri()));
+        assertEquals(202, post(b2, "/", ce("evt-u", "dev.cnai.shard.assigned", "run-u"), "{}").statusCode());
+        assertEquals(null, plain.await(1).get(0).header("traceparent"), "no context, no trace header");
+    }
+
+    @Test
     void structuredModeEventIsAcceptedAndDeliveredInBinaryMode() throws Exception {
         TestSubscriber train = subscriber(n -> TestSubscriber.Answer.of(200));
         LocalBroker b = broker(Map.of("train-shard", train.uri()));

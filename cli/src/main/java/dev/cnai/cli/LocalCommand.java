@@ -67,6 +67,10 @@ final class LocalCommand implements Callable<Integer> {
             description = "give up after this long (default ${DEFAULT-VALUE})")
     Duration timeout;
 
+    @Option(names = "--traces", description = "start a Zipkin server on 127.0.0.1:P+9, export every step's spans to "
+            + "it and print the link to the run's trace at the end (it stops with this command; docs/operations.md)")
+    boolean traces;
+
     @Mixin
     RepoOption repo;
 
@@ -98,17 +102,34 @@ final class LocalCommand implements Callable<Integer> {
         LocalStack.Options opts = new LocalStack.Options(repoDir, homeDir, portBase, Duration.ofSeconds(90), out)
                 .withStore(storeRoot);
         long t0 = System.nanoTime();
+        Traces zipkin = null;
+        if (traces) {
+            out.printf("starting zipkin on 127.0.0.1:%d (log in %s)%n", portBase + 9, homeDir.resolve("zipkin"));
+            zipkin = Traces.start(repoDir, homeDir.resolve("zipkin"), portBase + 9, Duration.ofSeconds(180));
+            opts = opts.withBrokerEnv(zipkin.functionEnv());
+        }
+        Traces backend = zipkin;
         out.printf("starting broker and %d functions (logs in %s)%n", LocalStack.FUNCTIONS.size(),
                 homeDir.resolve("logs"));
         LocalStack stack = LocalStack.start(opts);
-        Thread hook = new Thread(stack::close, "cnai-stop");
+        Thread hook = new Thread(() -> {
+            stack.close();
+            if (backend != null) {
+                backend.close();
+            }
+        }, "cnai-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         out.printf("started in %.1fs; run %s%n", (System.nanoTime() - t0) / 1e9, id);
         out.printf("metrics: Prometheus scrape config in %s (prometheus --config.file=%s)%n", stack.scrapeConfig(),
                 stack.scrapeConfig());
-        stack.submitRun(id, request);
+        Traces.RunSpan span = zipkin == null ? null : zipkin.runSpan(id);
+        stack.submitRun(id, request, span == null ? null : span.context());
         RunWatcher.Outcome r = new RunWatcher(stack, out).follow(id, timeout);
         double wall = (System.nanoTime() - t0) / 1e9;
+        if (span != null) {
+            span.end(r.ok(), r.reason());
+            out.printf("trace: %s%n", zipkin.traceUrl(span.context().traceId()));
+        }
         Path report = writeReport(stack, id, homeDir, out);
         if (once || !r.ok()) {
             ObjectNode summary = EventCodec.mapper().createObjectNode();
@@ -123,8 +144,12 @@ final class LocalCommand implements Callable<Integer> {
             summary.put("reason", r.reason());
             summary.put("report", report == null ? null : report.toString());
             summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
+            summary.put("trace_id", span == null ? null : span.context().traceId());
             Runtime.getRuntime().removeShutdownHook(hook);
             stack.close();
+            if (zipkin != null) {
+                zipkin.close();
+            }
             out.println(EventCodec.mapper().writeValueAsString(summary));
             return r.ok() ? 0 : 1;
         }

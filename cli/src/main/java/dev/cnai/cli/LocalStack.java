@@ -3,6 +3,7 @@ package dev.cnai.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.events.TraceContext;
 import dev.cnai.storage.ObjectStore;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.events.RunRequested;
@@ -302,12 +303,28 @@ public final class LocalStack implements AutoCloseable {
 
     /** Posts a binary-mode CloudEvent to the broker ingress; returns its id. */
     public String send(String type, String subject, Object data) throws IOException, InterruptedException {
+        return send(type, subject, data, null);
+    }
+
+    /**
+     * Posts a binary-mode CloudEvent to the broker ingress, with {@code trace} (when not null) as its Distributed
+     * Tracing extension and the hop's trace headers; returns its id.
+     */
+    public String send(String type, String subject, Object data, TraceContext trace)
+            throws IOException, InterruptedException {
         String id = UUID.randomUUID().toString();
-        CloudEvent event = CloudEventBuilder.v1().withId(id).withSource(URI.create("/cnai/cli")).withType(type)
+        CloudEventBuilder b = CloudEventBuilder.v1();
+        if (trace != null) {
+            trace.attributes().forEach(b::withExtension);
+        }
+        CloudEvent event = b.withId(id).withSource(URI.create("/cnai/cli")).withType(type)
                 .withSubject(subject).withDataContentType("application/json").withData(EventCodec.encode(data)).build();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(brokerUrl())).timeout(Duration.ofSeconds(10));
         AtomicReference<byte[]> body = new AtomicReference<>(new byte[0]);
         HttpMessageFactory.createWriter(req::header, body::set).writeBinary(event);
+        if (trace != null) {
+            trace.attributes().forEach(req::header);
+        }
         HttpResponse<String> resp = http.send(req.POST(HttpRequest.BodyPublishers.ofByteArray(body.get())).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() / 100 != 2) {
@@ -318,7 +335,13 @@ public final class LocalStack implements AutoCloseable {
 
     /** Starts a run and returns its id. */
     public String submitRun(String runId, RunRequested request) throws IOException, InterruptedException {
-        send(EventTypes.RUN_REQUESTED, runId, RunOptions.json(RunOptions.withRunId(request, runId)));
+        return submitRun(runId, request, null);
+    }
+
+    /** Starts a run whose request carries {@code trace} (or none when null), and returns its id. */
+    public String submitRun(String runId, RunRequested request, TraceContext trace)
+            throws IOException, InterruptedException {
+        send(EventTypes.RUN_REQUESTED, runId, RunOptions.json(RunOptions.withRunId(request, runId)), trace);
         return runId;
     }
 

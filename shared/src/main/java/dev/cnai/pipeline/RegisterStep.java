@@ -2,6 +2,7 @@ package dev.cnai.pipeline;
 
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventTypes;
+import dev.cnai.events.TraceContext;
 import dev.cnai.events.ModelEvaluated;
 import dev.cnai.events.ModelPromoted;
 import dev.cnai.events.ModelRegistered;
@@ -92,11 +93,20 @@ public final class RegisterStep {
      *
      * @return the events sent (empty for a redelivery after the emission was confirmed)
      */
-    public synchronized List<OutgoingEvent> handle(ModelEvaluated e, EventSender sender) {
+    public List<OutgoingEvent> handle(ModelEvaluated e, EventSender sender) {
+        return handle(e, null, sender);
+    }
+
+    /**
+     * {@link #handle(ModelEvaluated, EventSender)}, recording {@code trace} (the registering span's context) in the
+     * pushed model's lineage ({@link ModelAnnotations#RUN_TRACEPARENT}), so that serving links to the run's trace.
+     */
+    public synchronized List<OutgoingEvent> handle(ModelEvaluated e, TraceContext trace, EventSender sender) {
         if (outbox.confirmed(e.runId(), EMISSION)) {
             return List.of();
         }
-        Registration reg = Json.get(store, Keys.registration(e.runId()), Registration.class).orElseGet(() -> decide(e));
+        Registration reg = Json.get(store, Keys.registration(e.runId()), Registration.class)
+                .orElseGet(() -> decide(e, trace == null ? null : trace.traceparent()));
         return outbox.send(e.runId(), EMISSION, outcome(reg), sender);
     }
 
@@ -115,7 +125,7 @@ public final class RegisterStep {
         return out;
     }
 
-    private Registration decide(ModelEvaluated e) {
+    private Registration decide(ModelEvaluated e, String traceparent) {
         RunPlan plan = Json.read(store, e.plan(), RunPlan.class);
         double min = plan.minAccuracy() != null ? plan.minAccuracy() : defaultMinAccuracy;
         double acc = e.test().accuracy();
@@ -138,7 +148,7 @@ public final class RegisterStep {
                         metrics, createdAt));
             }
             // a challenger that lost to the champion is kept as a version (never promoted) for compare/promote
-            Optional<ModelVersion> kept = verdict.keepVersion() ? Optional.of(push(e, plan, metrics, createdAt))
+            Optional<ModelVersion> kept = verdict.keepVersion() ? Optional.of(push(e, plan, metrics, createdAt, traceparent))
                     : existing;
             Registration reg = new Registration(e.runId(), name, false, verdict.reason(),
                     kept.map(ModelVersion::version).orElse(null),
@@ -147,16 +157,17 @@ public final class RegisterStep {
                     metrics, acc, min);
             return Json.putIfAbsent(store, Keys.registration(e.runId()), reg, Registration.class);
         }
-        ModelVersion v = existing.orElseGet(() -> push(e, plan, metrics, createdAt));
+        ModelVersion v = existing.orElseGet(() -> push(e, plan, metrics, createdAt, traceparent));
         registry.tag(name, v.version(), ModelRegistry.PRODUCTION);
         Registration reg = new Registration(e.runId(), name, true, null, v.version(), registry.reference(name,
                 v.version()), v.manifestDigest(), v.modelDigest(), metrics, acc, min);
         return Json.putIfAbsent(store, Keys.registration(e.runId()), reg, Registration.class);
     }
 
-    private ModelVersion push(ModelEvaluated e, RunPlan plan, Map<String, Double> metrics, String createdAt) {
+    private ModelVersion push(ModelEvaluated e, RunPlan plan, Map<String, Double> metrics, String createdAt,
+            String traceparent) {
         return registry.push(new ModelPush(e.modelName(), e.runId(), store.read(e.model()), plan.datasetDigest(),
-                hyperParameters(plan), metrics, createdAt, plan.test().digest()));
+                hyperParameters(plan), metrics, createdAt, plan.test().digest(), traceparent));
     }
 
     /** The gate's outcome: a reason to refuse (null to accept), and whether to keep the refused model as a version. */

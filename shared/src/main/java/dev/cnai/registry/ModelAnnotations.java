@@ -21,6 +21,8 @@ public final class ModelAnnotations {
     public static final String REJECTION_REASON = PREFIX + "rejection.reason";
     /** The version that was {@code production} when this one was pushed. */
     public static final String PARENT_VERSION = PREFIX + "parent.version";
+    /** W3C traceparent of the run that trained the model (its trace id is the run's trace); absent when untraced. */
+    public static final String RUN_TRACEPARENT = PREFIX + "run.traceparent";
     /** OCI: version of the packaged software (our {@code v<N>}). */
     public static final String OCI_VERSION = "org.opencontainers.image.version";
     /** OCI: creation time, RFC 3339. */

@@ -15,14 +15,23 @@ import java.util.Map;
  * @param metrics         evaluation metrics, stored as compact JSON (keys sorted); values must be finite
  * @param createdAt       RFC 3339 timestamp recorded as the creation time (not the clock, so pushes are reproducible)
  * @param testDigest      {@code sha256:<hex>} of the test split the metrics were measured on, or null if unknown
+ * @param traceparent     W3C traceparent of the run's trace (the registering span), recorded so that serving can link
+ *                        to the run that trained the model; or null
  */
 public record ModelPush(String name, String runId, byte[] onnx, String datasetDigest,
-        Map<String, Object> hyperParameters, Map<String, Double> metrics, String createdAt, String testDigest) {
+        Map<String, Object> hyperParameters, Map<String, Double> metrics, String createdAt, String testDigest,
+        String traceparent) {
+
+    /** A push without a recorded trace. */
+    public ModelPush(String name, String runId, byte[] onnx, String datasetDigest, Map<String, Object> hyperParameters,
+            Map<String, Double> metrics, String createdAt, String testDigest) {
+        this(name, runId, onnx, datasetDigest, hyperParameters, metrics, createdAt, testDigest, null);
+    }
 
     /** A push without a recorded test split. */
     public ModelPush(String name, String runId, byte[] onnx, String datasetDigest, Map<String, Object> hyperParameters,
             Map<String, Double> metrics, String createdAt) {
-        this(name, runId, onnx, datasetDigest, hyperParameters, metrics, createdAt, null);
+        this(name, runId, onnx, datasetDigest, hyperParameters, metrics, createdAt, null, null);
     }
 
     public ModelPush {

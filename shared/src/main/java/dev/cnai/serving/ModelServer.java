@@ -4,6 +4,7 @@ import dev.cnai.events.InferenceCompleted;
 import dev.cnai.events.InferenceRequested;
 import dev.cnai.onnx.OnnxModel;
 import dev.cnai.onnx.Prediction;
+import dev.cnai.registry.ModelAnnotations;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.PulledModel;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,8 +35,14 @@ public final class ModelServer implements AutoCloseable {
     /** The batching of {@link #ModelServer(ModelRegistry, String, int)}: infer's defaults. */
     public static final DynamicBatcher.Settings DEFAULT_BATCHING = DynamicBatcher.Settings.of(64, 0, 256, 1);
 
-    /** The model being served. */
-    public record Loaded(String name, String version, String manifestDigest, String modelDigest, OnnxModel model) {
+    /**
+     * The model being served.
+     *
+     * @param trainingTraceparent the W3C traceparent of the run that trained it (its lineage's
+     *                            {@link ModelAnnotations#RUN_TRACEPARENT}), or null when that run was not traced
+     */
+    public record Loaded(String name, String version, String manifestDigest, String modelDigest, OnnxModel model,
+            String trainingTraceparent) {
     }
 
     /**
@@ -132,7 +139,8 @@ public final class ModelServer implements AutoCloseable {
         }
         OnnxModel model = OnnxModel.load(pulled.onnx(), threads);
         Loaded next = new Loaded(modelName, pulled.version().version(), pulled.version().manifestDigest(),
-                pulled.version().modelDigest(), model);
+                pulled.version().modelDigest(), model,
+                pulled.version().annotations().get(ModelAnnotations.RUN_TRACEPARENT));
         Loaded old;
         lock.writeLock().lock();
         try {

@@ -33,6 +33,9 @@ final class Lineage {
         a.put(ModelAnnotations.HYPERPARAMETERS, compactJson(push.hyperParameters(), "hyper-parameters"));
         a.put(ModelAnnotations.METRICS, compactJson(push.metrics(), "metrics"));
         parent.ifPresent(p -> a.put(ModelAnnotations.PARENT_VERSION, p));
+        if (push.traceparent() != null) {
+            a.put(ModelAnnotations.RUN_TRACEPARENT, push.traceparent());
+        }
         a.put(ModelAnnotations.OCI_VERSION, version);
         a.put(ModelAnnotations.OCI_CREATED, push.createdAt());
         return a;

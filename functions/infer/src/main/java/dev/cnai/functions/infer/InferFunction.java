@@ -8,7 +8,10 @@ import dev.cnai.events.InferenceCompleted;
 import dev.cnai.events.InferenceRequested;
 import dev.cnai.events.ModelPromoted;
 import dev.cnai.events.OutgoingEvent;
+import dev.cnai.events.TraceContext;
 import dev.cnai.functions.support.EventSink;
+import dev.cnai.functions.support.EventTracing;
+import dev.cnai.tracing.StepSpan;
 import dev.cnai.serving.ModelServer;
 import io.quarkus.funqy.Funq;
 import io.quarkus.funqy.knative.events.CloudEvent;
@@ -27,24 +30,41 @@ public class InferFunction {
     private final ModelServer server;
     private final ServingSetup.Config config;
     private final EventSink sink;
+    private final EventTracing tracing;
 
-    public InferFunction(ModelServer server, ServingSetup.Config config, EventSink sink) {
+    public InferFunction(ModelServer server, ServingSetup.Config config, EventSink sink, EventTracing tracing) {
         this.server = server;
         this.config = config;
         this.sink = sink;
+        this.tracing = tracing;
     }
 
     @Funq("infer")
     public Uni<CloudEvent<InferenceCompleted>> infer(CloudEvent<JsonNode> event) {
         EventData data = EventCodec.bind(event.type(), event.data());
-        if (data instanceof ModelPromoted promoted) {
-            if (promoted.modelName().equals(server.modelName()) && config.modelVersion().isEmpty()) {
-                server.load(promoted.alias());
+        StepSpan span = tracing.consume(event, data.runId());
+        try {
+            if (data instanceof ModelPromoted promoted) {
+                span.model(promoted.modelName(), promoted.version());
+                if (promoted.modelName().equals(server.modelName()) && config.modelVersion().isEmpty()) {
+                    server.load(promoted.alias());
+                }
+                span.close();
+                return Uni.createFrom().nullItem();
             }
-            return Uni.createFrom().nullItem();
+            server.served().ifPresent(m -> span.model(m.name(), m.version())
+                    .trainedBy(TraceContext.of(m.trainingTraceparent(), null).orElse(null)));
+            return Uni.createFrom().completionStage(server.submit((InferenceRequested) data))
+                    .map(done -> sink.<InferenceCompleted>reply(span.stamp(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED,
+                            event.subject(), event.id() + "/inference.completed", done))))
+                    .onFailure().invoke(span::error)
+                    .onTermination().invoke(span::end);
+        } catch (RuntimeException e) {
+            span.error(e);
+            span.end();
+            throw e;
+        } finally {
+            span.leave();
         }
-        return Uni.createFrom().completionStage(server.submit((InferenceRequested) data))
-                .map(done -> sink.reply(new OutgoingEvent(EventTypes.INFERENCE_COMPLETED, event.subject(),
-                        event.id() + "/inference.completed", done)));
     }
 }

@@ -1,9 +1,13 @@
 package dev.cnai.functions.infer;
 
+import dev.cnai.events.TraceContext;
+import dev.cnai.functions.support.EventTracing;
 import dev.cnai.serving.ModelServer;
 import dev.cnai.serving.OipCodec;
 import dev.cnai.serving.OipRequest;
 import dev.cnai.serving.ServingException;
+import dev.cnai.tracing.StepSpan;
+import io.opentelemetry.api.trace.SpanKind;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -11,14 +15,18 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The Open Inference Protocol v2 operations of this server: one model (its registry name), served at the
  * version {@code production} points at. A request naming another version of it gets 404: versions are
  * not loaded on demand (see docs/operations.md). Adapts OIP to {@link ModelServer}: parse and check with
- * {@link OipCodec}, queue with {@link ModelServer#submit(ModelServer.Rows)} (the dynamic batcher), encode.
+ * {@link OipCodec}, queue with {@link ModelServer#submit(ModelServer.Rows)} (the dynamic batcher), encode. Each
+ * inference is a span ({@code infer predict}, under the HTTP server span) with the served model's name and version,
+ * linked to the trace of the run that trained it (its lineage's traceparent).
  */
 @ApplicationScoped
 public class OipService {
     private final ModelServer server;
+    private final EventTracing tracing;
 
-    public OipService(ModelServer server) {
+    public OipService(ModelServer server, EventTracing tracing) {
         this.server = server;
+        this.tracing = tracing;
     }
 
     public boolean ready() {
@@ -39,13 +47,26 @@ public class OipService {
 
     /** Parses, checks and queues an inference request; the Uni gives the response body. */
     public Uni<byte[]> infer(String name, String version, byte[] body) {
-        ModelServer.Loaded loaded = resolve(name, version, true);
-        OipRequest req = OipCodec.parse(body);
-        int rows = OipCodec.rows(req, loaded.model());
-        return Uni.createFrom().completionStage(server.submit(new ModelServer.Rows(req.data(), rows)))
-                .map(s -> OipCodec.inferResponse(req, new OipCodec.BatchSlice(s.served().name(),
-                        s.served().version(), s.count(), s.batch().classes(), s.batch().probabilities(),
-                        s.probabilityOffset(), s.batch().labels(), s.first())));
+        StepSpan span = tracing.start("infer predict", SpanKind.INTERNAL).model(name, version);
+        try {
+            ModelServer.Loaded loaded = resolve(name, version, true);
+            span.model(loaded.name(), loaded.version())
+                    .trainedBy(TraceContext.of(loaded.trainingTraceparent(), null).orElse(null));
+            OipRequest req = OipCodec.parse(body);
+            int rows = OipCodec.rows(req, loaded.model());
+            return Uni.createFrom().completionStage(server.submit(new ModelServer.Rows(req.data(), rows)))
+                    .map(s -> OipCodec.inferResponse(req, new OipCodec.BatchSlice(s.served().name(),
+                            s.served().version(), s.count(), s.batch().classes(), s.batch().probabilities(),
+                            s.probabilityOffset(), s.batch().labels(), s.first())))
+                    .onFailure().invoke(span::error)
+                    .onTermination().invoke(span::end);
+        } catch (RuntimeException e) {
+            span.error(e);
+            span.end();
+            throw e;
+        } finally {
+            span.leave();
+        }
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.cnai.functions.preprocess;
 
 import dev.cnai.events.RunRequested;
 import dev.cnai.functions.support.EventSink;
+import dev.cnai.functions.support.EventTracing;
+import dev.cnai.tracing.StepSpan;
 import dev.cnai.pipeline.PreprocessStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;
@@ -27,15 +29,23 @@ public class PreprocessFunction {
 
     private final PreprocessStep step;
     private final EventSink sink;
+    private final EventTracing tracing;
 
-    public PreprocessFunction(ObjectStore store, Config config, EventSink sink) {
+    public PreprocessFunction(ObjectStore store, Config config, EventSink sink, EventTracing tracing) {
         this.step = new PreprocessStep(store, config.defaultModelName());
         this.sink = sink;
+        this.tracing = tracing;
     }
 
     @Funq("preprocess")
     public void preprocess(CloudEvent<RunRequested> event) {
         String runId = PreprocessStep.runId(event.data(), event.source(), event.id());
-        step.handle(event.data(), runId, sink::emitAll);
+        try (StepSpan span = tracing.consume(event, runId)) {
+            try {
+                step.handle(event.data(), runId, span.sender(sink::emitAll));
+            } catch (RuntimeException e) {
+                throw span.error(e);
+            }
+        }
     }
 }

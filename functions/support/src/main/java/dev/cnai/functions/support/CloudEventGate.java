@@ -6,6 +6,7 @@ import dev.cnai.errors.CnaiException;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.EventData;
 import dev.cnai.events.EventException;
+import dev.cnai.events.TraceContext;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.CloudEventData;
 import io.cloudevents.SpecVersion;
@@ -107,7 +108,8 @@ public class CloudEventGate {
             if (data.runId() != null) {
                 h.set("ce-subject", data.runId());
             }
-            return new IncomingEvent(type, id, "/http", data.runId(), data);
+            return new IncomingEvent(type, id, "/http", data.runId(), data,
+                    TraceContext.of(h.get(TraceContext.TRACEPARENT), h.get(TraceContext.TRACESTATE)).orElse(null));
         }
         throw EventException.unsupportedContentType(String.valueOf(contentType));
     }
@@ -139,7 +141,13 @@ public class CloudEventGate {
         } else if (dct == null || !dct.startsWith("application/json")) {
             throw EventException.unsupportedContentType(String.valueOf(dct));
         }
-        return new IncomingEvent(type, id, source, ev.getSubject(), decode(type, data == null ? new byte[0] : data.toBytes()));
+        return new IncomingEvent(type, id, source, ev.getSubject(), decode(type, data == null ? new byte[0] : data.toBytes()),
+                TraceContext.of(extension(ev, TraceContext.TRACEPARENT), extension(ev, TraceContext.TRACESTATE)).orElse(null));
+    }
+
+    private static String extension(CloudEvent ev, String name) {
+        Object v = ev.getExtension(name);
+        return v == null ? null : v.toString();
     }
 
     /** Maps what the SDK threw onto the {@link EventException} a sender can act on. */

@@ -29,7 +29,9 @@ import org.jboss.logging.Logger;
  * CloudEvents SDK's HTTP binding). A broker that pushes back (429 or 503, honouring {@code Retry-After}) or cannot
  * be reached is retried with exponential backoff until {@code cnai.sink.retry-deadline}; then, or on any other
  * non-2xx answer, emitting throws, so the input event is answered with 5xx and redelivered. Since event ids are
- * deterministic, the re-emitted events deduplicate downstream.
+ * deterministic, the re-emitted events deduplicate downstream. An event's trace context
+ * ({@link OutgoingEvent#trace()}) goes out as the Distributed Tracing extension ({@code ce-traceparent},
+ * {@code ce-tracestate}).
  */
 @ApplicationScoped
 public class EventSink {
@@ -68,6 +70,9 @@ public class EventSink {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(sink)).timeout(config.sink().timeout());
         AtomicReference<byte[]> body = new AtomicReference<>(new byte[0]);
         HttpMessageFactory.createWriter(req::header, body::set).writeBinary(ce);
+        if (e.trace() != null) { // one hop to the broker: the HTTP trace headers carry the same context (CE spec)
+            e.trace().attributes().forEach(req::header);
+        }
         HttpRequest request = req.POST(HttpRequest.BodyPublishers.ofByteArray(body.get())).build();
         long started = System.nanoTime();
         long backoff = FIRST_BACKOFF.toMillis();
@@ -150,13 +155,17 @@ public class EventSink {
     @SuppressWarnings("unchecked")
     public <T> io.quarkus.funqy.knative.events.CloudEvent<T> reply(OutgoingEvent e) {
         return (io.quarkus.funqy.knative.events.CloudEvent<T>) io.quarkus.funqy.knative.events.CloudEventBuilder.create()
-                .specVersion("1.0").id(e.id()).type(e.type()).source(source()).subject(e.subject()).build(e.data());
+                .specVersion("1.0").id(e.id()).type(e.type()).source(source()).subject(e.subject())
+                .extensions(e.trace() == null ? java.util.Map.of() : e.trace().attributes()).build(e.data());
     }
 
     /** The CloudEvent form of an outgoing event from {@code source}. */
     static CloudEvent toCloudEvent(OutgoingEvent e, String source) {
-        return CloudEventBuilder.v1()
-                .withId(e.id())
+        CloudEventBuilder b = CloudEventBuilder.v1();
+        if (e.trace() != null) {
+            e.trace().attributes().forEach(b::withExtension);
+        }
+        return b.withId(e.id())
                 .withSource(URI.create(source))
                 .withType(e.type())
                 .withSubject(e.subject())

@@ -74,7 +74,7 @@ public class FailureReporter {
         try {
             String cause = Integer.toHexString((in.source() + "/" + in.id()).hashCode());
             sink.emit(new OutgoingEvent(EventTypes.PIPELINE_FAILED, run,
-                    (run == null ? "unknown" : run) + "/" + config.function() + "/" + cause + "/pipeline.failed", f));
+                    (run == null ? "unknown" : run) + "/" + config.function() + "/" + cause + "/pipeline.failed", f, in.trace()));
         } catch (RuntimeException e) {
             LOG.warnf("could not emit pipeline.failed for %s: %s", in.id(), e.getMessage());
         }

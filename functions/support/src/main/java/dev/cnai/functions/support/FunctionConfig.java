@@ -37,6 +37,18 @@ public interface FunctionConfig {
     /** Energy accounting of each handled event (docs/operations.md#energy). */
     Energy energy();
 
+    /** Where spans go besides OTLP (docs/operations.md#tracing). */
+    Tracing tracing();
+
+    interface Tracing {
+        /**
+         * A Zipkin server's span endpoint ({@code http://host:9411/api/v2/spans}): spans are exported there with
+         * OpenTelemetry's Zipkin exporter (Zipkin accepts no OTLP). Needs the SDK on
+         * ({@code quarkus.otel.sdk.disabled=false}); unset, none.
+         */
+        Optional<String> zipkinEndpoint();
+    }
+
     interface Sink {
         /** Broker ingress URL; Knative's SinkBinding injects it as {@code K_SINK}. */
         Optional<String> url();

@@ -9,6 +9,7 @@ import dev.cnai.errors.CnaiException;
 import dev.cnai.errors.ErrorKind;
 import dev.cnai.events.EventData;
 import dev.cnai.events.OutgoingEvent;
+import dev.cnai.events.TraceContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -42,6 +43,8 @@ class EventSinkTest {
         server.createContext("/", ex -> {
             ex.getRequestBody().readAllBytes();
             sources.add(ex.getRequestHeaders().getFirst("ce-source"));
+            traceHeaders.add(ex.getRequestHeaders().getFirst("ce-traceparent") + " " + ex.getRequestHeaders().getFirst("ce-tracestate")
+                    + " " + ex.getRequestHeaders().getFirst("traceparent"));
             arrivals.add(System.nanoTime());
             Answer a = answers.apply(arrivals.size());
             if (a.retryAfter() != null) {
@@ -59,6 +62,7 @@ class EventSinkTest {
     }
 
     private final List<String> sources = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> traceHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private EventSink sink(String url, Duration deadline) {
         FunctionConfig.Sink sink = new FunctionConfig.Sink() {
@@ -112,6 +116,11 @@ class EventSinkTest {
             public Energy energy() {
                 return null;
             }
+
+            @Override
+            public Tracing tracing() {
+                return Optional::empty;
+            }
         };
         return new EventSink(cfg, metrics);
     }
@@ -138,6 +147,19 @@ class EventSinkTest {
         assertEquals(1.0, emitted());
         assertEquals(List.of("/cnai/test", "/cnai/test", "/cnai/test"), sources,
                 "the source is stamped from the function's one configured name");
+    }
+
+    @Test
+    void theTraceContextGoesOutAsTheDistributedTracingExtensionAndTheHopsTraceHeader() throws Exception {
+        String url = broker(n -> new Answer(202, null));
+        String tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        EventSink s = sink(url, Duration.ofSeconds(5));
+        s.emit(event().withTrace(new TraceContext(tp, "rojo=1")));
+        s.emit(event());
+        assertEquals(List.of(tp + " rojo=1 " + tp, "null null null"), traceHeaders);
+        var reply = s.reply(event().withTrace(new TraceContext(tp, null)));
+        assertEquals(java.util.Map.of("traceparent", tp), reply.extensions());
+        assertEquals(event().id(), reply.id(), "the trace context is not part of the id");
     }
 
     @Test

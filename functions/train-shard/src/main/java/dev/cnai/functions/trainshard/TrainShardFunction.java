@@ -3,6 +3,8 @@ package dev.cnai.functions.trainshard;
 import dev.cnai.events.ShardAssigned;
 import dev.cnai.events.ShardTrained;
 import dev.cnai.functions.support.EventSink;
+import dev.cnai.functions.support.EventTracing;
+import dev.cnai.tracing.StepSpan;
 import dev.cnai.pipeline.TrainShardStep;
 import dev.cnai.storage.ObjectStore;
 import io.quarkus.funqy.Funq;
@@ -26,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 public class TrainShardFunction {
     private final TrainShardStep step;
     private final EventSink sink;
+    private final EventTracing tracing;
 
     /** train-shard settings. */
     @ConfigMapping(prefix = "cnai.train")
@@ -42,8 +45,10 @@ public class TrainShardFunction {
         boolean tuneThreads();
     }
 
-    public TrainShardFunction(ObjectStore store, Config config, MeterRegistry metrics, EventSink sink) {
+    public TrainShardFunction(ObjectStore store, Config config, MeterRegistry metrics, EventSink sink,
+            EventTracing tracing) {
         this.sink = sink;
+        this.tracing = tracing;
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
         this.step = new TrainShardStep(store, threads, config.tuneThreads(), t -> {
             Counter.builder("cnai.train.samples").description("Training samples processed (rows x local epochs)")
@@ -56,7 +61,14 @@ public class TrainShardFunction {
 
     @Funq("train-shard")
     public CloudEvent<ShardTrained> trainShard(CloudEvent<ShardAssigned> event) {
-        return sink.reply(step.handle(event.data()));
+        ShardAssigned a = event.data();
+        try (StepSpan span = tracing.consume(event, a.runId()).round(a.round()).shard(a.shard())) {
+            try {
+                return sink.reply(span.stamp(step.handle(a)));
+            } catch (RuntimeException e) {
+                throw span.error(e);
+            }
+        }
     }
 
     @PreDestroy
