@@ -328,7 +328,8 @@ final class Soak implements Callable<Integer> {
             Map<String, Double> m = new LinkedHashMap<>();
             try {
                 HttpResponse<String> resp = http.send(HttpRequest.newBuilder(URI.create(stack.directUrl(function)
-                        + "q/metrics")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                        + "q/metrics")).header("Accept", "text/plain; version=0.0.4") // no OpenMetrics exemplars to parse
+                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                 for (String line : resp.body().split("\n")) {
                     if (line.startsWith("#") || line.isBlank()) {
                         continue;
