@@ -4,14 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.TraceContext;
 import dev.cnai.tracing.StepSpan;
+import dev.cnai.tracing.SpanExport;
 import dev.cnai.tracing.Tracing;
-import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.SpanKind;
-import io.opentelemetry.exporter.zipkin.ZipkinSpanExporter;
-import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.SdkTracerProvider;
-import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,7 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 
 /**
  * Traces for {@code cnai local --traces}: a Zipkin server on loopback (the exec jar Maven copies to
@@ -97,14 +93,13 @@ final class Traces implements AutoCloseable {
     }
 
     /**
-     * The environment that makes a function export its spans here: the SDK on, the Zipkin exporter, a short batch
-     * delay (a function scaled to zero flushes on shutdown anyway), and no OTLP exporter (nothing listens for it).
+     * The environment that makes a function export its spans here: the Zipkin endpoint (which turns the SDK on) and a
+     * short batch delay (a function scaled to zero flushes on shutdown anyway).
      */
     Map<String, String> functionEnv() {
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("QUARKUS_OTEL_SDK_DISABLED", "false");
         env.put("CNAI_TRACING_ZIPKIN_ENDPOINT", spansEndpoint());
-        env.put("QUARKUS_OTEL_BSP_SCHEDULE_DELAY", "PT0.5S");
+        env.put("CNAI_TRACING_BATCH_DELAY", "PT0.5S");
         return env;
     }
 
@@ -138,15 +133,12 @@ final class Traces implements AutoCloseable {
     }
 
     static final class RunSpan implements AutoCloseable {
-        private final OpenTelemetrySdk sdk;
+        private final OpenTelemetry sdk;
         private final StepSpan span;
 
         private RunSpan(Traces traces, String runId) {
-            sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                    .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
-                            io.opentelemetry.api.common.AttributeKey.stringKey("service.name"), "cnai-cli"))))
-                    .addSpanProcessor(SimpleSpanProcessor.create(ZipkinSpanExporter.builder()
-                            .setEndpoint(traces.spansEndpoint()).build())).build()).build();
+            sdk = new SpanExport("cnai-cli", Optional.empty(), Map.of(), Optional.of(URI.create(traces.spansEndpoint())),
+                    1.0, Duration.ofMillis(200)).open();
             span = new Tracing(sdk).start("cnai run", SpanKind.PRODUCER).run(runId).leave();
         }
 
@@ -166,8 +158,7 @@ final class Traces implements AutoCloseable {
         @Override
         public void close() {
             span.end();
-            sdk.getSdkTracerProvider().forceFlush().join(10, TimeUnit.SECONDS);
-            sdk.close();
+            SpanExport.close(sdk); // flushes
         }
     }
 

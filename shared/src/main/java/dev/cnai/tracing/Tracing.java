@@ -62,12 +62,20 @@ public final class Tracing {
         return new StepSpan(b.startSpan(), parent);
     }
 
-    /**
-     * A span of work inside this process ({@code name}, kind INTERNAL or SERVER), child of the current span; the
-     * infer function's predictions use it, with a link to the trace of the run that trained the served model.
-     */
+    /** A span of work inside this process ({@code name}, kind INTERNAL or SERVER), child of the current span. */
     public StepSpan start(String name, SpanKind kind) {
-        return new StepSpan(tracer.spanBuilder(name).setSpanKind(kind).setParent(Context.current()).startSpan(), null);
+        return start(name, kind, null);
+    }
+
+    /**
+     * A span of work inside this process, child of {@code parent} when that is a valid remote context (an HTTP
+     * request's W3C {@code traceparent} header), else of the current span; the infer function's predictions use it,
+     * with a link to the trace of the run that trained the served model.
+     */
+    public StepSpan start(String name, SpanKind kind, TraceContext parent) {
+        SpanContext remote = parent == null ? SpanContext.getInvalid() : SpanContexts.remote(parent);
+        Context context = remote.isValid() ? Context.root().with(Span.wrap(remote)) : Context.current();
+        return new StepSpan(tracer.spanBuilder(name).setSpanKind(kind).setParent(context).startSpan(), null);
     }
 
     /** {@code dev.cnai.shard.trained} → {@code shard.trained}. */

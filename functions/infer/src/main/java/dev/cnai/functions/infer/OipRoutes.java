@@ -1,6 +1,7 @@
 package dev.cnai.functions.infer;
 
 import dev.cnai.errors.CnaiException;
+import dev.cnai.events.TraceContext;
 import dev.cnai.functions.support.ErrorMapping;
 import dev.cnai.functions.support.FailureReporter;
 import dev.cnai.functions.support.FunctionConfig;
@@ -71,7 +72,9 @@ public class OipRoutes {
             if (body != null && body.length() > config.events().maxBytes()) {
                 throw ServingException.tooLarge(body.length(), config.events().maxBytes());
             }
-            oip.infer(ctx.pathParam("name"), version, body == null ? null : body.getBytes()).subscribe().with(
+            TraceContext caller = TraceContext.of(ctx.request().getHeader(TraceContext.TRACEPARENT),
+                    ctx.request().getHeader(TraceContext.TRACESTATE)).orElse(null);
+            oip.infer(ctx.pathParam("name"), version, body == null ? null : body.getBytes(), caller).subscribe().with(
                     out -> send(ctx, 200, out),
                     t -> {
                         if (t instanceof CnaiException e) {

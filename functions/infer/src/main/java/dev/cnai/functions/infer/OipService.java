@@ -16,8 +16,8 @@ import jakarta.enterprise.context.ApplicationScoped;
  * version {@code production} points at. A request naming another version of it gets 404: versions are
  * not loaded on demand (see docs/operations.md). Adapts OIP to {@link ModelServer}: parse and check with
  * {@link OipCodec}, queue with {@link ModelServer#submit(ModelServer.Rows)} (the dynamic batcher), encode. Each
- * inference is a span ({@code infer predict}, under the HTTP server span) with the served model's name and version,
- * linked to the trace of the run that trained it (its lineage's traceparent).
+ * inference is a span ({@code infer predict}, child of the caller's W3C traceparent header if any) with the served
+ * model's name and version, linked to the trace of the run that trained it (its lineage's traceparent).
  */
 @ApplicationScoped
 public class OipService {
@@ -45,9 +45,12 @@ public class OipService {
         return OipCodec.modelMetadata(server.modelName(), loaded.version(), loaded.model());
     }
 
-    /** Parses, checks and queues an inference request; the Uni gives the response body. */
-    public Uni<byte[]> infer(String name, String version, byte[] body) {
-        StepSpan span = tracing.start("infer predict", SpanKind.INTERNAL).model(name, version);
+    /**
+     * Parses, checks and queues an inference request; the Uni gives the response body. Its span ({@code infer
+     * predict}, kind SERVER) continues the caller's trace when the request carried a W3C {@code traceparent}.
+     */
+    public Uni<byte[]> infer(String name, String version, byte[] body, TraceContext caller) {
+        StepSpan span = tracing.start("infer predict", SpanKind.SERVER, caller).model(name, version);
         try {
             ModelServer.Loaded loaded = resolve(name, version, true);
             span.model(loaded.name(), loaded.version())

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
@@ -18,11 +19,13 @@ import dev.cnai.registry.ModelRegistry;
 import dev.cnai.registry.Registries;
 import dev.cnai.storage.ObjectStores;
 import dev.cnai.testing.TestRuns;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -51,6 +54,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestProfile(OipConformanceTest.Profile.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OipConformanceTest {
+    @Inject
+    OpenTelemetry openTelemetry;
 
     public static class Profile implements QuarkusTestProfile {
         @Override
@@ -204,6 +209,18 @@ class OipConformanceTest {
         given().get("/v2/models/blobs/versions/v9/ready").then().statusCode(404);
         infer("/v2/models/other/infer", FLAT).then().statusCode(404).body("error", containsString("'blobs'"));
         infer("/v2/models/blobs/versions/v9/infer", FLAT).then().statusCode(404).body("error", containsString("v9"));
+    }
+
+    @Test
+    @Order(7)
+    void withoutAnExporterTracingIsTheNoopAndARequestsTraceparentIsAccepted() {
+        // no cnai.tracing endpoint in tests: no SDK is built (the cold-start rule of docs/operations.md#tracing)
+        assertSame(OpenTelemetry.noop(), openTelemetry);
+        given().contentType("application/json").header("traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").body(FLAT).post("/v2/models/blobs/infer")
+                .then().statusCode(200).body("model_name", is("blobs"));
+        given().contentType("application/json").header("traceparent", "not-a-traceparent").body(FLAT)
+                .post("/v2/models/blobs/infer").then().statusCode(200); // an invalid one is ignored, as W3C asks
     }
 
     @Test

@@ -9,9 +9,9 @@ import io.quarkus.funqy.knative.events.CloudEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
- * The functions' entry to {@link Tracing}, on the OpenTelemetry instance quarkus-opentelemetry configures (a no-op
- * one while {@code quarkus.otel.sdk.disabled=true}, the default). Each {@code @Funq} method opens one span for the
- * event it consumes and sends its events through it:
+ * The functions' entry to {@link Tracing}, on the OpenTelemetry instance {@link TracingSetup} gives (the no-op one
+ * unless an exporter endpoint is configured, the default). Each {@code @Funq} method opens one span for the event it
+ * consumes and sends its events through it:
  *
  * <pre>{@code
  * try (StepSpan span = tracing.consume(event, runId)) {
@@ -34,9 +34,12 @@ public class EventTracing {
         return tracing.consume(config.function(), event.type(), event.id(), runId, trace(event).orElse(null));
     }
 
-    /** A span of work in this function, child of the current one (e.g. infer's Open Inference Protocol requests). */
-    public StepSpan start(String name, SpanKind kind) {
-        return tracing.start(name, kind);
+    /**
+     * A span of work in this function (e.g. infer's Open Inference Protocol requests), child of the caller's
+     * context (an HTTP request's W3C {@code traceparent}) when there is one, else of the current span.
+     */
+    public StepSpan start(String name, SpanKind kind, TraceContext caller) {
+        return tracing.start(name, kind, caller);
     }
 
     /** The Distributed Tracing extension of a Funqy event, if it has a valid one. */

@@ -2,6 +2,7 @@ package dev.cnai.functions.support;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -37,16 +38,30 @@ public interface FunctionConfig {
     /** Energy accounting of each handled event (docs/operations.md#energy). */
     Energy energy();
 
-    /** Where spans go besides OTLP (docs/operations.md#tracing). */
+    /** Where spans go; tracing is on when an endpoint is set (docs/operations.md#tracing). */
     Tracing tracing();
 
     interface Tracing {
         /**
-         * A Zipkin server's span endpoint ({@code http://host:9411/api/v2/spans}): spans are exported there with
-         * OpenTelemetry's Zipkin exporter (Zipkin accepts no OTLP). Needs the SDK on
-         * ({@code quarkus.otel.sdk.disabled=false}); unset, none.
+         * An OTLP/HTTP (protobuf) receiver: an OpenTelemetry Collector, Jaeger or Tempo, e.g.
+         * {@code http://otel-collector:4318} ({@code v1/traces} is added) or the full {@code …/v1/traces} URL.
+         * Defaults to OpenTelemetry's {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}, then {@code OTEL_EXPORTER_OTLP_ENDPOINT}.
          */
-        Optional<String> zipkinEndpoint();
+        Optional<URI> otlpEndpoint();
+
+        /** Headers of each OTLP request, {@code key=value,key2=value2} (default: {@code OTEL_EXPORTER_OTLP_HEADERS}). */
+        Optional<String> otlpHeaders();
+
+        /** A Zipkin server's span intake ({@code http://host:9411/api/v2/spans}), with OpenTelemetry's Zipkin exporter. */
+        Optional<URI> zipkinEndpoint();
+
+        /** Share of new traces recorded, 0..1; a consumed event's sampling decision is kept (parent-based). */
+        @WithDefault("1.0")
+        double sampleRatio();
+
+        /** How long finished spans wait before a batch is exported; the SDK is flushed at shutdown too. */
+        @WithDefault("PT5S")
+        Duration batchDelay();
     }
 
     interface Sink {

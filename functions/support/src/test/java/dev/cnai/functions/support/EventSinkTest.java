@@ -119,7 +119,7 @@ class EventSinkTest {
 
             @Override
             public Tracing tracing() {
-                return Optional::empty;
+                return null;
             }
         };
         return new EventSink(cfg, metrics);
