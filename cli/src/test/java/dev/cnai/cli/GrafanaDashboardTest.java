@@ -68,5 +68,10 @@ class GrafanaDashboardTest {
             assertTrue(d.queries().stream().anyMatch(q -> q.panel().equals(title)), "no panel '" + title + "'");
         }
         assertTrue(d.metricNames().stream().allMatch(n -> n.startsWith("cnai_")), d.metricNames().toString());
+        assertTrue(d.metricNames().containsAll(Set.of("cnai_broker_runs_in_flight", "cnai_rounds_completed_total",
+                "cnai_train_samples_total", "cnai_round_validation_accuracy", "cnai_infer_latency_seconds_bucket",
+                "cnai_infer_batch_size_rows_bucket", "cnai_broker_queue_depth", "cnai_broker_admission_rejected_total",
+                "cnai_infer_queue_rejected_total", "cnai_broker_cold_starts_total", "cnai_broker_dead_letters_total",
+                "cnai_energy_joules_total")), d.metricNames().toString());
     }
 }

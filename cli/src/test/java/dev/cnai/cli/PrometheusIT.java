@@ -131,6 +131,11 @@ class PrometheusIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         do {
             failing.clear();
+            // the latency buckets exist at 0 from infer's start: also wait until the inferences above are scraped
+            String answered = "max(max_over_time(cnai_infer_latency_seconds_count[10m]))";
+            if (prometheus.query(answered).path(0).path("value").path(1).asDouble() < 3) {
+                failing.put("(inferences)", answered + " < 3: " + prometheus.query(answered));
+            }
             for (GrafanaDashboard.Query q : dashboard.queries()) {
                 String promql = GrafanaDashboard.substitute(q.expr(), GRAFANA_VARIABLES);
                 try {
