@@ -53,10 +53,20 @@ public final class BrokerMetrics {
     }
 
     private final MeterRegistry registry;
+    private final RunsInFlight runs = new RunsInFlight(RunsInFlight.REMEMBERED);
 
-    /** Meters in {@code registry}. */
+    /**
+     * Meters in {@code registry}. The 429 counter of each {@link Refusal} and the runs-in-flight gauge are registered
+     * here, at 0, so that a clean run exports them too (a query over them finds a series, not nothing).
+     */
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        for (Refusal r : Refusal.values()) {
+            admissionCounter(r);
+        }
+        Gauge.builder("cnai.broker.runs.in.flight", runs, RunsInFlight::count).strongReference(true)
+                .description("Pipeline runs (event subject) seen started and not yet registered, rejected or failed")
+                .register(registry);
     }
 
     /** Meters in a new Prometheus registry (what {@code broker serve} uses). */
@@ -80,9 +90,15 @@ public final class BrokerMetrics {
     }
 
     /** An event of {@code type} entered the broker (from the ingress or as a reply). */
-    void accepted(String type) {
+    void accepted(String type, String subject) {
         Counter.builder("cnai.broker.events.accepted").description("Events the broker accepted, by CloudEvent type")
                 .tag("type", type == null ? "" : type).register(registry).increment();
+        runs.observe(type, subject);
+    }
+
+    /** Pipeline runs in flight now (what the {@code cnai.broker.runs.in.flight} gauge reads). */
+    int runsInFlight() {
+        return runs.count();
     }
 
     /** One delivery attempt to {@code trigger}'s subscriber ended with {@code outcome}. */
@@ -102,26 +118,53 @@ public final class BrokerMetrics {
 
     /** The ingress refused an event with 429. */
     void admissionRejected(Refusal why) {
-        Counter.builder("cnai.broker.admission.rejected")
+        admissionCounter(why).increment();
+    }
+
+    private Counter admissionCounter(Refusal why) {
+        return Counter.builder("cnai.broker.admission.rejected")
                 .description("Events refused at the ingress with 429 Too Many Requests, by reason")
-                .tag("reason", why.tag()).register(registry).increment();
+                .tag("reason", why.tag()).register(registry);
+    }
+
+    /** Registers {@code trigger}'s dead-letter counter at 0, so that it is exported before its first dead letter. */
+    void trigger(String trigger) {
+        deadLetters(trigger);
     }
 
     /** An event was dead-lettered (written to {@code dead-letter.jsonl}) for {@code trigger}. */
     void deadLetter(String trigger) {
-        Counter.builder("cnai.broker.dead.letters")
+        deadLetters(trigger).increment();
+    }
+
+    private Counter deadLetters(String trigger) {
+        return Counter.builder("cnai.broker.dead.letters")
                 .description("Events dead-lettered (written to dead-letter.jsonl), by Trigger")
-                .tag("trigger", trigger == null ? "" : trigger).register(registry).increment();
+                .tag("trigger", trigger == null ? "" : trigger).register(registry);
+    }
+
+    /** Registers the cold-start counter and timer of on-demand {@code function} at 0, before its first start. */
+    void onDemand(String function) {
+        coldStarts(function);
+        coldStartTimer(function);
     }
 
     /** The broker started {@code function} from zero (first delivery or activator request) in {@code millis}. */
     void coldStart(String function, long millis) {
-        Counter.builder("cnai.broker.cold.starts")
+        coldStarts(function).increment();
+        coldStartTimer(function).record(Duration.ofMillis(millis));
+    }
+
+    private Counter coldStarts(String function) {
+        return Counter.builder("cnai.broker.cold.starts")
                 .description("Scale-from-zero starts of on-demand functions, by function")
-                .tag("function", function).register(registry).increment();
-        Timer.builder("cnai.broker.cold.start.duration")
+                .tag("function", function).register(registry);
+    }
+
+    private Timer coldStartTimer(String function) {
+        return Timer.builder("cnai.broker.cold.start.duration")
                 .description("Time from spawning an on-demand function until its health check answers 200")
-                .tag("function", function).register(registry).record(Duration.ofMillis(millis));
+                .tag("function", function).register(registry);
     }
 
     /**

@@ -61,6 +61,7 @@ public final class LocalBroker implements AutoCloseable {
         this.log = new EventLog(config.dataDir(), console, config.memoryEvents(), metrics);
         List<String> w = new ArrayList<>(loaded.warnings());
         for (Trigger t : triggers) {
+            metrics.trigger(t.name());
             if (resolver.resolve(t.subscriber()).isEmpty()) {
                 w.add("Trigger '" + t.name() + "': " + resolver.unresolvedReason(t.subscriber())
                         + "; its events will be dead-lettered");
@@ -210,7 +211,7 @@ public final class LocalBroker implements AutoCloseable {
                 matching.add(t);
             }
         }
-        metrics.accepted(event.getType());
+        metrics.accepted(event.getType(), event.getSubject());
         EventLog.AcceptedEvent a = log.accepted(event, origin,
                 matching.stream().map(Trigger::name).toList(), duplicate);
         for (Trigger t : matching) {

@@ -91,6 +91,7 @@ public final class ProcessManager implements AutoCloseable {
             }
             String b = base.toString().replaceAll("/+$", "");
             managed.put(e.getKey(), new Managed(e.getKey(), e.getValue(), URI.create(b + config.healthPath())));
+            metrics.onDemand(e.getKey());
         }
         Duration tick = config.idleTimeout().dividedBy(4);
         long tickMs = Math.max(50, Math.min(1000, tick.toMillis()));

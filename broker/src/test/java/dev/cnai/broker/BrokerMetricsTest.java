@@ -129,6 +129,43 @@ class BrokerMetricsTest extends BrokerFixture {
     }
 
     @Test
+    void zeroValuedCountersAreExportedBeforeTheirFirstIncrement() throws Exception {
+        LocalBroker b = broker(subscriber(n -> TestSubscriber.Answer.of(202)), 0, 100);
+        Scrape s = Scrape.of(http, b);
+        // Scrape.value reads 0 for an absent series too: these must be present, at 0
+        for (String series : new String[] {"cnai_broker_dead_letters_total{trigger=\"sub\"}",
+                "cnai_broker_admission_rejected_total{reason=\"overloaded\"}",
+                "cnai_broker_admission_rejected_total{reason=\"ingress-busy\"}", "cnai_broker_runs_in_flight"}) {
+            assertEquals(0.0, s.samples().get(series), series + " in\n" + s.text());
+        }
+    }
+
+    @Test
+    void aRunIsInFlightFromItsFirstEventUntilItIsRegistered() throws Exception {
+        LocalBroker b = broker(subscriber(n -> TestSubscriber.Answer.of(202)), 0, 100);
+        assertEquals(202, send(b, "p1", "dev.cnai.dataset.prepared", "run-a"));
+        assertEquals(202, send(b, "p2", "dev.cnai.dataset.prepared", "run-b"));
+        assertEquals(202, send(b, "a1", "dev.cnai.shard.assigned", "run-a"));
+        assertEquals(202, send(b, "i1", "dev.cnai.inference.requested", "run-c")); // not a pipeline run's event
+        assertEquals(2, Scrape.of(http, b).value("cnai_broker_runs_in_flight"));
+        assertEquals(202, send(b, "r1", "dev.cnai.model.registered", "run-a"));
+        assertEquals(202, send(b, "f1", "dev.cnai.pipeline.failed", "run-b"));
+        assertEquals(0, Scrape.of(http, b).value("cnai_broker_runs_in_flight"));
+        // a redelivered event of an ended run does not start it again
+        assertEquals(202, send(b, "a1", "dev.cnai.shard.assigned", "run-a"));
+        Scrape s = Scrape.of(http, b);
+        assertEquals(0, s.value("cnai_broker_runs_in_flight"), s.text());
+        assertTrue(s.text().contains("# HELP cnai_broker_runs_in_flight Pipeline runs"), s.text());
+    }
+
+    private int send(LocalBroker b, String id, String type, String subject) throws Exception {
+        return http.send(HttpRequest.newBuilder(b.uri().resolve("/")).header("ce-specversion", "1.0")
+                .header("ce-id", id).header("ce-source", "/test").header("ce-type", type).header("ce-subject", subject)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
     void promtoolFindsNothingToLint() throws Exception {
         Promtool.assumeInstalled();
         TestSubscriber sub = subscriber(n -> TestSubscriber.Answer.of(n == 1 ? 500 : 202));

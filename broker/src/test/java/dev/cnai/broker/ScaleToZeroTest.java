@@ -107,6 +107,11 @@ class ScaleToZeroTest extends BrokerFixture {
         start(tiny(port, received, 300), Duration.ofMillis(1500), Duration.ofSeconds(30), port);
         ProcessManager pm = broker.processes();
         assertTrue(pm.pid("tiny").isEmpty(), "nothing runs before the first event");
+        // registered at 0 before the first start, so that a query over them finds a series
+        Scrape atZero = Scrape.of(http, broker);
+        assertEquals(0.0, atZero.samples().get("cnai_broker_cold_starts_total{function=\"tiny\"}"), atZero.text());
+        assertEquals(0.0, atZero.samples().get("cnai_broker_cold_start_duration_seconds_count{function=\"tiny\"}"),
+                atZero.text());
 
         send("e1");
         Polling.until(() -> lines(received).size() == 1, () -> "e1 not delivered; " + consoleText());

@@ -96,6 +96,13 @@ final class Prometheus implements AutoCloseable {
         return api("api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)).path("result");
     }
 
+    /** {@code GET /api/v1/label/__name__/values}: every metric name Prometheus has samples of. */
+    java.util.Set<String> metricNames() throws IOException, InterruptedException {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        api("api/v1/label/__name__/values").forEach(n -> names.add(n.asText()));
+        return names;
+    }
+
     /** The server's own log (for failure messages). */
     String log() {
         try {

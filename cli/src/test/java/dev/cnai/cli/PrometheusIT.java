@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
  * A real Prometheus scrapes a local stack through the configuration {@code cnai local} generates ({@link
  * ScrapeConfig}, 1 s interval) while a small training run goes through it: every function and the broker is a
  * target that was scraped successfully ({@code up == 1}), the pipeline's own counters arrive, and
- * {@code promtool check metrics} finds nothing to lint on any endpoint. Skipped, saying why, without Debian's
- * {@code prometheus} package.
+ * {@code promtool check metrics} finds nothing to lint on any endpoint, and every query of every panel of the Grafana
+ * dashboard ({@code docs/grafana/cnai.json}) returns data. Skipped, saying why, without Debian's {@code prometheus}
+ * package.
  */
 class PrometheusIT {
     private static final String RUN = "prom-run-1";
@@ -99,6 +100,89 @@ class PrometheusIT {
         assertTrue(invoked.containsAll(steps), "functions whose invocations Prometheus saw: " + invoked);
         JsonNode delivered = prometheus.query("sum(cnai_broker_deliveries_total{outcome=\"delivered\"})");
         assertTrue(delivered.path(0).path("value").path(1).asDouble() > 0, "broker deliveries: " + delivered);
+    }
+
+    /**
+     * Grafana's variables as the test evaluates the dashboard's queries: windows that reach back over the whole test
+     * (Prometheus started with the stack), so that a series of a function scaled to zero since it ran is still
+     * within them. In Grafana {@code $__rate_interval} is at least four scrape intervals and {@code $__range} the
+     * time range shown.
+     */
+    private static final Map<String, String> GRAFANA_VARIABLES = Map.of("__rate_interval", "10m", "__interval", "1m",
+            "__range", "15m");
+
+    @Test
+    void everyPanelOfTheGrafanaDashboardReturnsData() throws Exception {
+        Prometheus.assumeInstalled();
+        EndToEnd.assertRegistered(stack, outcome);
+        GrafanaDashboard dashboard = GrafanaDashboard.read(EndToEnd.repo().resolve(GrafanaDashboard.FILE));
+        assertTrue(dashboard.queries().size() >= 11, "queries: " + dashboard.queries());
+        // the inference panels need inferences: OIP requests of one 784-zero row (the activator starts infer)
+        EndToEnd.awaitInferReady(stack);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = EndToEnd.HTTP.send(HttpRequest.newBuilder(URI.create(stack.functionUrl("infer")
+                    + "v2/models/mnist-mlp/infer")).header("Content-Type", "application/json")
+                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(oneZeroRow())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+        }
+        // scrapes are 1 s apart and rate() needs two samples of a series in its window: poll up to 60 s
+        Map<String, String> failing = new TreeMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            failing.clear();
+            // the latency buckets exist at 0 from infer's start: also wait until the inferences above are scraped
+            String answered = "max(max_over_time(cnai_infer_latency_seconds_count[10m]))";
+            if (prometheus.query(answered).path(0).path("value").path(1).asDouble() < 3) {
+                failing.put("(inferences)", answered + " < 3: " + prometheus.query(answered));
+            }
+            for (GrafanaDashboard.Query q : dashboard.queries()) {
+                String promql = GrafanaDashboard.substitute(q.expr(), GRAFANA_VARIABLES);
+                try {
+                    JsonNode result = prometheus.query(promql);
+                    if (result.isEmpty()) {
+                        failing.put(q.name(), promql + " returned no series");
+                    }
+                } catch (java.io.IOException e) {
+                    failing.put(q.name(), promql + ": " + e.getMessage());
+                }
+            }
+            if (!failing.isEmpty()) {
+                Thread.sleep(1000);
+            }
+        } while (!failing.isEmpty() && System.nanoTime() < deadline);
+        StringBuilder message = new StringBuilder(failing.size() + " of " + dashboard.queries().size()
+                + " dashboard queries returned nothing:");
+        failing.forEach((panel, why) -> message.append("\n  ").append(panel).append(": ").append(why));
+        assertEquals(Map.of(), failing, message.toString());
+    }
+
+    @Test
+    void everyMetricTheDashboardReadsIsExportedByAFunctionOrTheBroker() throws Exception {
+        Prometheus.assumeInstalled();
+        EndToEnd.assertRegistered(stack, outcome);
+        Set<String> referenced = GrafanaDashboard.read(EndToEnd.repo().resolve(GrafanaDashboard.FILE)).metricNames();
+        assertTrue(referenced.size() >= 11, "metric names parsed from the dashboard: " + referenced);
+        // what Prometheus scraped from the six /q/metrics and /metrics endpoints (its only targets)
+        Set<String> missing = new TreeSet<>(referenced);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            missing.removeAll(prometheus.metricNames());
+            if (missing.isEmpty() || System.nanoTime() > deadline) {
+                break;
+            }
+            Thread.sleep(1000);
+        }
+        assertEquals(Set.of(), missing, "metrics the dashboard reads that no function or the broker exports");
+    }
+
+    private static String oneZeroRow() {
+        StringBuilder zeros = new StringBuilder();
+        for (int i = 0; i < 784; i++) {
+            zeros.append(i == 0 ? "0" : ",0");
+        }
+        return "{\"inputs\":[{\"name\":\"input\",\"shape\":[1,784],\"datatype\":\"FP32\",\"data\":[" + zeros
+                + "]}]}";
     }
 
     @Test

@@ -31,10 +31,11 @@ public final class TrainShardStep implements AutoCloseable {
      *
      * @param engine  {@code onnx} or {@code java}
      * @param model   the model family: {@code softmax}, {@code mlp} or {@code cnn}
+     * @param shard   the shard's index in its run (0 .. shards - 1; at most 64 shards)
      * @param samples rows trained on, counted once per local epoch
      * @param nanos   wall time of the training call
      */
-    public record Trained(Engine engine, String model, long samples, long nanos) {
+    public record Trained(Engine engine, String model, int shard, long samples, long nanos) {
     }
 
     /** A step whose ONNX Runtime sessions use as many intra-op threads as the JVM sees processors. */
@@ -72,7 +73,7 @@ public final class TrainShardStep implements AutoCloseable {
         TrainingConfig options = plan.training().forRound(a.round());
         long t0 = System.nanoTime();
         TrainResult r = trainers.train(plan.model(), start, shard, plan.stats(), options, seed);
-        observer.accept(new Trained(options.engine(), plan.model().family(),
+        observer.accept(new Trained(options.engine(), plan.model().family(), a.shard(),
                 (long) r.samples() * options.localEpochs(), System.nanoTime() - t0));
         ArtifactRef ref = store.put(Keys.shardWeights(a.runId(), a.round(), a.shard()), r.weights().encode());
         ShardTrained trained = new ShardTrained(a.runId(), a.round(), a.shard(), a.shardCount(), r.samples(),

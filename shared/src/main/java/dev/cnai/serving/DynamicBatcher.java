@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -34,8 +35,10 @@ import java.util.function.ToIntFunction;
  * <p>Results are {@link CompletableFuture}s (adapt them at the edge, e.g. Mutiny's
  * {@code Uni.createFrom().completionStage}); runners are tasks on the given executor, never threads of their
  * own. A future is completed on the runner's thread, so its dependent stages run there. Metrics:
- * {@code cnai.infer.batch.size} (rows per batch), {@code cnai.infer.queue.time} (enqueue → batch start),
- * {@code cnai.infer.queue.rejected}, gauge {@code cnai.infer.queue.depth}; all tagged {@code model}.
+ * {@code cnai.infer.batch.size} (rows per batch, with histogram buckets up to {@code maxBatchSize}),
+ * {@code cnai.infer.queue.time} (enqueue → batch start), {@code cnai.infer.latency} (enqueue → answered, with
+ * histogram buckets from 100 µs to 10 s for quantiles), {@code cnai.infer.queue.rejected}, gauge
+ * {@code cnai.infer.queue.depth}; all tagged {@code model}.
  *
  * @param <I> a request
  * @param <O> its result
@@ -87,6 +90,7 @@ public final class DynamicBatcher<I, O> {
     private final AtomicInteger active = new AtomicInteger();
     private final DistributionSummary batchSize;
     private final Timer queueTime;
+    private final Timer latency;
     private final Counter rejected;
 
     /**
@@ -107,9 +111,14 @@ public final class DynamicBatcher<I, O> {
         this.instanceCount = Math.max(1, config.instanceCount());
         this.queue = new ArrayBlockingQueue<>(Math.max(1, config.maxQueueSize()));
         this.batchSize = DistributionSummary.builder("cnai.infer.batch.size").baseUnit("rows")
-                .description("rows per ONNX Runtime call").tag("model", model).register(metrics);
+                .description("rows per ONNX Runtime call").tag("model", model).publishPercentileHistogram()
+                .minimumExpectedValue(1.0).maximumExpectedValue((double) maxBatchSize).register(metrics);
         this.queueTime = Timer.builder("cnai.infer.queue.time").description("time from enqueue to batch start")
                 .tag("model", model).register(metrics);
+        this.latency = Timer.builder("cnai.infer.latency")
+                .description("time from enqueue until the request's batch answered it (queue wait and ONNX Runtime call)")
+                .tag("model", model).publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(100_000))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(metrics);
         this.rejected = Counter.builder("cnai.infer.queue.rejected").description("requests refused: queue full")
                 .tag("model", model).register(metrics);
         Gauge.builder("cnai.infer.queue.depth", queue, ArrayBlockingQueue::size).tag("model", model)
@@ -219,13 +228,18 @@ public final class DynamicBatcher<I, O> {
                     + " requests; every request of the batch failed"));
             return;
         }
+        long done = System.nanoTime();
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(results.get(i));
+            Slot<I, O> s = batch.get(i);
+            latency.record(done - s.enqueuedNanos(), TimeUnit.NANOSECONDS);
+            s.result().complete(results.get(i));
         }
     }
 
-    private static <I, O> void failAll(List<Slot<I, O>> batch, Throwable t) {
+    private void failAll(List<Slot<I, O>> batch, Throwable t) {
+        long done = System.nanoTime();
         for (Slot<I, O> s : batch) {
+            latency.record(done - s.enqueuedNanos(), TimeUnit.NANOSECONDS);
             s.result().completeExceptionally(t);
         }
     }

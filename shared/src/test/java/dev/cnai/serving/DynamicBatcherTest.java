@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cnai.errors.CnaiException;
 import dev.cnai.errors.ErrorKind;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -72,6 +74,27 @@ class DynamicBatcherTest {
         assertEquals(List.of(1, 8, 7), batches, "one alone, then 8 rows, then the remaining 4 + 3 rows");
         assertEquals(3, metrics.get("cnai.infer.batch.size").summary().count());
         assertEquals(14, metrics.get("cnai.infer.queue.time").timer().count());
+        assertEquals(14, metrics.get("cnai.infer.latency").timer().count(), "every answered request is timed");
+    }
+
+    @Test
+    void latencyAndBatchSizesHaveHistogramBucketsForQuantilesAndHeatmaps() throws Exception {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        release.countDown();
+        var b = new DynamicBatcher<Integer, Integer>(batch -> Collections.nCopies(batch.size(), 0), i -> i,
+                () -> ServingException.overloaded("m", 64), pool, new Cfg(8, 0, 64, 1), prometheus, "m");
+        b.submit(3).get(5, TimeUnit.SECONDS);
+        String text = prometheus.scrape();
+        // quantiles (histogram_quantile) need the latency buckets, from 100 µs to 10 s
+        assertTrue(text.contains("cnai_infer_latency_seconds_bucket{model=\"m\",le=\"1.0E-4\",}"), text);
+        assertTrue(text.contains("cnai_infer_latency_seconds_bucket{model=\"m\",le=\"10.0\",}"), text);
+        assertTrue(text.contains("cnai_infer_latency_seconds_bucket{model=\"m\",le=\"+Inf\",} 1.0"), text);
+        assertTrue(text.contains("cnai_infer_latency_seconds_count{model=\"m\",} 1.0"), text);
+        // batch sizes: buckets up to max-batch-size; the 3-row batch is counted from le=3 up, not below
+        assertTrue(text.contains("cnai_infer_batch_size_rows_bucket{model=\"m\",le=\"2.0\",} 0.0"), text);
+        assertTrue(text.contains("cnai_infer_batch_size_rows_bucket{model=\"m\",le=\"3.0\",} 1.0"), text);
+        assertTrue(text.contains("cnai_infer_batch_size_rows_bucket{model=\"m\",le=\"8.0\",} 1.0"), text);
+        assertTrue(!text.contains("cnai_infer_batch_size_rows_bucket{model=\"m\",le=\"16.0\""), text);
     }
 
     @Test

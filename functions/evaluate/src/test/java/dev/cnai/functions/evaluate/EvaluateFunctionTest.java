@@ -2,7 +2,9 @@ package dev.cnai.functions.evaluate;
 
 import static dev.cnai.functions.support.testing.CloudEventRequests.binary;
 import static dev.cnai.functions.support.testing.CloudEventRequests.structured;
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cnai.events.EventTypes;
 import dev.cnai.events.ShardTrained;
@@ -81,5 +83,38 @@ class EvaluateFunctionTest extends MalformedEventContract {
         String data = new String(evaluated.getData().toBytes());
         assertEquals(true, data.contains("\"confusion\""), data);
         assertEquals(true, Files.isRegularFile(FunctionTestResource.storeDir().resolve("runs/run-e3/model/model.onnx")));
+    }
+
+    @Test
+    void completedRoundsAndTheirValidationAccuracyAreInTheMetrics() throws Exception {
+        String before = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        // every decision's counter is there from the start, at 0 or more
+        double continued = metricValue(before, "cnai_rounds_completed_total{decision=\"continue\"}");
+        metricValue(before, "cnai_rounds_completed_total{decision=\"early-stop\"}");
+        double done = metricValue(before, "cnai_rounds_completed_total{decision=\"done\"}");
+        List<ShardTrained> reports = trained("run-e4", 2);
+        for (int i = 0; i < 4; i++) {
+            binary(EventTypes.SHARD_TRAINED, "w-" + i, "run-e4", reports.get(i)).then().statusCode(204);
+        }
+        CloudEvent round = await("run-e4", EventTypes.ROUND_COMPLETED, 1).get(0);
+        double reported = dev.cnai.events.EventCodec.mapper().readTree(round.getData().toBytes())
+                .path("validationAccuracy").asDouble();
+        String after = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertEquals(continued + 1, metricValue(after, "cnai_rounds_completed_total{decision=\"continue\"}"), after);
+        assertEquals(done, metricValue(after, "cnai_rounds_completed_total{decision=\"done\"}"), after);
+        double accuracy = metricValue(after, "cnai_round_validation_accuracy");
+        assertEquals(reported, accuracy, 1e-9, after);
+        assertTrue(accuracy >= 0 && accuracy <= 1, after);
+    }
+
+    private static double metricValue(String metrics, String series) {
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                String value = line.substring(series.length() + 1);
+                int exemplar = value.indexOf(" # "); // OpenMetrics exemplar when a span was open
+                return Double.parseDouble((exemplar < 0 ? value : value.substring(0, exemplar)).trim());
+            }
+        }
+        throw new AssertionError(series + " not in /q/metrics:\n" + metrics);
     }
 }

@@ -51,10 +51,13 @@ public class TrainShardFunction {
         this.tracing = tracing;
         int threads = config.intraOpThreads() > 0 ? config.intraOpThreads() : Runtime.getRuntime().availableProcessors();
         this.step = new TrainShardStep(store, threads, config.tuneThreads(), t -> {
+            // shard: the index within the run, at most 64 values (the run request's limit)
+            String shard = Integer.toString(t.shard());
             Counter.builder("cnai.train.samples").description("Training samples processed (rows x local epochs)")
-                    .tags("engine", t.engine().wireName(), "model", t.model()).register(metrics).increment(t.samples());
+                    .tags("engine", t.engine().wireName(), "model", t.model(), "shard", shard).register(metrics)
+                    .increment(t.samples());
             Timer.builder("cnai.train.duration").description("Time of one shard's local training")
-                    .tags("engine", t.engine().wireName(), "model", t.model()).register(metrics)
+                    .tags("engine", t.engine().wireName(), "model", t.model(), "shard", shard).register(metrics)
                     .record(t.nanos(), TimeUnit.NANOSECONDS);
         });
     }

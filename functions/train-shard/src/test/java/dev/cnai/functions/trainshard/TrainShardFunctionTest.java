@@ -51,14 +51,14 @@ class TrainShardFunctionTest extends MalformedEventContract {
         ShardAssigned a = prepare("run-t5").get(1);
         binary(EventTypes.SHARD_ASSIGNED, "a-5", "run-t5", a).then().statusCode(200);
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        double samples = metricValue(metrics, "cnai_train_samples_total{engine=\"onnx\",model=\"mlp\"}");
+        double samples = metricValue(metrics, "cnai_train_samples_total{engine=\"onnx\",model=\"mlp\",shard=\"1\"}");
         assertTrue(samples >= a.rows(), metrics);
-        assertTrue(metricValue(metrics, "cnai_train_duration_seconds_count{engine=\"onnx\",model=\"mlp\"}") >= 1);
-        assertTrue(metricValue(metrics, "cnai_train_duration_seconds_sum{engine=\"onnx\",model=\"mlp\"}") > 0);
+        assertTrue(metricValue(metrics, "cnai_train_duration_seconds_count{engine=\"onnx\",model=\"mlp\",shard=\"1\"}") >= 1);
+        assertTrue(metricValue(metrics, "cnai_train_duration_seconds_sum{engine=\"onnx\",model=\"mlp\",shard=\"1\"}") > 0);
         // a redelivery is answered from the store: no training, no samples
         binary(EventTypes.SHARD_ASSIGNED, "a-5", "run-t5", a).then().statusCode(200);
         String again = given().get("/q/metrics").then().extract().asString();
-        assertEquals(samples, metricValue(again, "cnai_train_samples_total{engine=\"onnx\",model=\"mlp\"}"));
+        assertEquals(samples, metricValue(again, "cnai_train_samples_total{engine=\"onnx\",model=\"mlp\",shard=\"1\"}"));
     }
 
     private static double metricValue(String metrics, String series) {
