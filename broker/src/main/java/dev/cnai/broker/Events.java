@@ -82,6 +82,22 @@ public final class Events {
         }
     }
 
+    /**
+     * The W3C trace id of the event's Distributed Tracing extension ({@code traceparent}), or null when it has none
+     * or an invalid one: what a dead letter records so that it leads to the run's trace.
+     */
+    public static String traceId(CloudEvent e) {
+        Object tp = e.getExtension("traceparent");
+        if (tp == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = TRACEPARENT.matcher(tp.toString().strip());
+        return m.matches() && !m.group(1).equals("0".repeat(32)) ? m.group(1) : null;
+    }
+
+    private static final java.util.regex.Pattern TRACEPARENT =
+            java.util.regex.Pattern.compile("[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}");
+
     /** The structured-mode JSON form of an event ({@code application/cloudevents+json}). */
     public static JsonNode toJson(CloudEvent e) {
         try {

@@ -77,6 +77,10 @@ public record LogRecord(Instant time, EventLog.Kind kind, CloudEvent event, Stri
         if (deadLetterSink != null) {
             dl.put("deadLetterSink", deadLetterSink);
         }
+        String traceId = Events.traceId(event);
+        if (traceId != null) {
+            dl.put("traceId", traceId);
+        }
         dl.set("event", Events.toJson(event));
         return dl;
     }

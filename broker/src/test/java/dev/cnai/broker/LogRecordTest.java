@@ -74,5 +74,14 @@ class LogRecordTest {
                 + "\"trigger\":\"tr\",\"reason\":\"gone\",\"responseBody\":\"\",\"attempts\":0,"
                 + "\"target\":\"(broker ingress)\",\"event\":{"), bare.toDeadLetterJson().toString());
         assertEquals(clock() + " ☠ tr  dev.cnai.t  run-1  gone  → dead-letter.jsonl", bare.toConsole());
+        assertTrue(!bare.toDeadLetterJson().has("traceId"), "no traceparent, no trace id");
+
+        CloudEvent traced = CloudEventBuilder.v1(E)
+                .withExtension("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").build();
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736",
+                at(LogRecord.deadLettered(traced, "tr", "gone", "x").build()).toDeadLetterJson().path("traceId").asText());
+        CloudEvent invalid = CloudEventBuilder.v1(E).withExtension("traceparent", "00-" + "0".repeat(32)
+                + "-00f067aa0ba902b7-01").build();
+        assertTrue(!at(LogRecord.deadLettered(invalid, "tr", "gone", "x").build()).toDeadLetterJson().has("traceId"));
     }
 }

@@ -6,6 +6,7 @@ import dev.cnai.cli.command.CommandLines;
 import dev.cnai.cli.report.ReportWriter;
 import dev.cnai.data.Dataset;
 import dev.cnai.energy.EnergyLedger;
+import dev.cnai.energy.StepEnergy;
 import dev.cnai.data.ShardCodec;
 import dev.cnai.events.EventCodec;
 import dev.cnai.events.RunRequested;
@@ -124,13 +125,15 @@ final class LocalCommand implements Callable<Integer> {
                 stack.scrapeConfig());
         Traces.RunSpan span = zipkin == null ? null : zipkin.runSpan(id);
         stack.submitRun(id, request, span == null ? null : span.context());
-        RunWatcher.Outcome r = new RunWatcher(stack, out).follow(id, timeout);
+        RunWatcher.Outcome r = new RunWatcher(stack, out, traceId -> backend == null ? traceId
+                : backend.traceUrl(traceId)).follow(id, timeout);
         double wall = (System.nanoTime() - t0) / 1e9;
         if (span != null) {
             span.end(r.ok(), r.reason());
             out.printf("trace: %s%n", zipkin.traceUrl(span.context().traceId()));
         }
         Path report = writeReport(stack, id, homeDir, out);
+        double joules = printEnergy(stack, id, out);
         if (once || !r.ok()) {
             ObjectNode summary = EventCodec.mapper().createObjectNode();
             summary.put("run_id", id).put("status", r.status());
@@ -145,6 +148,11 @@ final class LocalCommand implements Callable<Integer> {
             summary.put("report", report == null ? null : report.toString());
             summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
             summary.put("trace_id", span == null ? null : span.context().traceId());
+            summary.put("energy_joules", Math.round(joules * 10) / 10.0);
+            if (r.failure() != null) {
+                summary.put("failed_step", r.failure().step()).put("failed_event_id", r.failure().eventId())
+                        .put("failed_trace_id", r.failure().traceId());
+            }
             Runtime.getRuntime().removeShutdownHook(hook);
             stack.close();
             if (zipkin != null) {
@@ -177,6 +185,17 @@ final class LocalCommand implements Callable<Integer> {
             out.println("report     not written: " + e);
             return null;
         }
+    }
+
+    /** Prints and returns the energy the run's handled events recorded (docs/operations.md#energy). */
+    private static double printEnergy(LocalStack stack, String runId, PrintStream out) {
+        List<StepEnergy> steps = new EnergyLedger(stack.objectStore()).list(runId);
+        double joules = steps.stream().mapToDouble(StepEnergy::joules).sum();
+        String sources = steps.stream().map(e -> e.source().toString().toLowerCase(java.util.Locale.ROOT)).distinct()
+                .sorted().collect(java.util.stream.Collectors.joining("+"));
+        out.printf(java.util.Locale.ROOT, "energy     %.1f J (%.4f Wh) over %d handled events (%s)%n", joules,
+                joules / 3600, steps.size(), steps.isEmpty() ? "none recorded" : sources);
+        return joules;
     }
 
     private static void printCurl(LocalStack stack, String runId, Path home, PrintStream out) throws Exception {

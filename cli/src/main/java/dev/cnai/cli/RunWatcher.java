@@ -8,6 +8,7 @@ import dev.cnai.events.ModelEvaluated;
 import dev.cnai.events.ModelRegistered;
 import dev.cnai.events.ModelRejected;
 import dev.cnai.events.PipelineFailed;
+import dev.cnai.events.TraceContext;
 import dev.cnai.events.RoundCompleted;
 import dev.cnai.events.ClassificationMetrics;
 import java.io.IOException;
@@ -15,24 +16,43 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 
 /** Follows a run through the broker's event log and prints its progress a line per step. */
 final class RunWatcher {
 
     /** How a run ended: {@code registered}, {@code rejected}, {@code failed} or {@code timeout}. */
     record Outcome(String status, String reason, ModelEvaluated evaluated, ModelRegistered registered,
-            double wallSeconds) {
+            double wallSeconds, Failure failure) {
+        Outcome(String status, String reason, ModelEvaluated evaluated, ModelRegistered registered, double wall) {
+            this(status, reason, evaluated, registered, wall, null);
+        }
+
         boolean ok() {
             return "registered".equals(status);
         }
     }
 
+    /**
+     * Where a failed run failed: the step, the id of its {@code pipeline.failed} event and the trace id that event
+     * carries (null without one).
+     */
+    record Failure(String step, String eventId, String traceId) {
+    }
+
     private final LocalStack stack;
     private final PrintStream out;
+    private final Function<String, String> traceLink;
 
-    RunWatcher(LocalStack stack, PrintStream out) {
+    /** {@code traceLink}: a trace id → the link to print (the trace viewer's page, or the id itself). */
+    RunWatcher(LocalStack stack, PrintStream out, Function<String, String> traceLink) {
         this.stack = stack;
         this.out = out;
+        this.traceLink = traceLink;
+    }
+
+    RunWatcher(LocalStack stack, PrintStream out) {
+        this(stack, out, id -> id);
     }
 
     Outcome follow(String runId, Duration timeout) throws IOException, InterruptedException {
@@ -83,8 +103,13 @@ final class RunWatcher {
                     }
                     case EventTypes.PIPELINE_FAILED -> {
                         PipelineFailed f = bind(type, d, PipelineFailed.class);
+                        Failure where = new Failure(f.step(), ev.path("id").asText(null), TraceContext.of(
+                                ev.path(TraceContext.TRACEPARENT).asText(null), null).map(TraceContext::traceId)
+                                .orElse(null));
                         out.printf("FAILED     in %s: %s%n", f.step(), f.reason());
-                        return new Outcome("failed", f.reason(), evaluated, null, wall);
+                        out.printf("           event %s (%s)%s%n", where.eventId(), type, where.traceId() == null
+                                ? "" : ", trace " + traceLink.apply(where.traceId()));
+                        return new Outcome("failed", f.reason(), evaluated, null, wall, where);
                     }
                     default -> {
                         // shard-level events are in the broker's log; keep the console to one line per round

@@ -132,6 +132,10 @@ public final class DeadLetterSink implements AutoCloseable {
             }
             ObjectNode line = Events.JSON.createObjectNode();
             line.put("receivedAt", Instant.now().toString());
+            String traceId = Events.traceId(event);
+            if (traceId != null) {
+                line.put("traceId", traceId); // the run's trace (docs/operations.md#tracing)
+            }
             line.set("event", Events.toJson(event));
             byte[] bytes = (Events.JSON.writeValueAsString(line) + "\n").getBytes(StandardCharsets.UTF_8);
             synchronized (this) {

@@ -31,6 +31,7 @@ class DeadLetterSinkTest {
             HttpResponse<String> ok = http.send(HttpRequest.newBuilder(uri).header("ce-specversion", "1.0")
                     .header("ce-id", "dl-1").header("ce-source", "/broker").header("ce-type", "dev.cnai.shard.assigned")
                     .header("ce-knativeerrorcode", "500").header("Content-Type", "application/json")
+                    .header("ce-traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
                     .POST(HttpRequest.BodyPublishers.ofString("{\"runId\":\"r\"}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(202, ok.statusCode(), ok.body());
@@ -53,6 +54,7 @@ class DeadLetterSinkTest {
         assertEquals("500", line.path("event").path("knativeerrorcode").asText());
         assertEquals("r", line.path("event").path("data").path("runId").asText());
         assertTrue(line.hasNonNull("receivedAt"));
+        assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", line.path("traceId").asText(), "the run's trace");
     }
 
     /** What a non-root sink on a root-owned volume says (the container run in docs/deploy.md shows it for real). */
