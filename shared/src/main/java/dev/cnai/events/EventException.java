@@ -37,7 +37,7 @@ public final class EventException extends CnaiException {
 
     public static EventException tooLarge(long size, long max) {
         return new EventException(ErrorKind.PAYLOAD_TOO_LARGE, "event of " + size + " bytes exceeds the limit of "
-                + max + " bytes; events carry references to data, not the data itself", null);
+                + max + " bytes (cnai.events.max-bytes); events carry references to data, not the data itself", null);
     }
 
     public static EventException badJson(String type, String detail) {

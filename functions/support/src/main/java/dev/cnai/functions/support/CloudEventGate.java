@@ -15,6 +15,7 @@ import io.cloudevents.jackson.JsonCloudEventData;
 import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.rw.CloudEventRWException;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -57,6 +58,8 @@ public class CloudEventGate {
     }
 
     void install(@Observes Router router) {
+        // before any body handler (Quarkus's runs at ROUTE_ORDER_BODY_HANDLER): refused before the body is buffered
+        router.post("/").order(RouteConstants.ROUTE_ORDER_HEADERS).handler(this::checkDeclaredSize);
         router.post("/").order(ORDER).handler(this::check);
         router.route().order(ORDER).failureHandler(failures::handle);
     }
@@ -64,6 +67,28 @@ public class CloudEventGate {
     void logStart(@Observes StartupEvent ev) {
         LOG.infof("%s accepts %s; events go to %s", config.function(), config.accepts(),
                 config.sink().url().orElse("(no K_SINK: fan-out disabled)"));
+    }
+
+    /** Refuses a {@code Content-Length} over {@code cnai.events.max-bytes} with 413 and the limit. */
+    private void checkDeclaredSize(RoutingContext ctx) {
+        String declared = ctx.request().getHeader("Content-Length");
+        if (declared != null) {
+            long max = config.events().maxBytes();
+            long size;
+            try {
+                size = Long.parseLong(declared.trim());
+            } catch (NumberFormatException e) {
+                FailureReporter.respond(ctx, 400, "Content-Length '" + declared + "' is not a number of bytes");
+                return;
+            }
+            if (size > max) {
+                EventException e = EventException.tooLarge(size, max);
+                metrics.invocation("invalid", ErrorMapping.status(e.kind()), System.nanoTime());
+                FailureReporter.respond(ctx, ErrorMapping.status(e.kind()), e.getMessage());
+                return;
+            }
+        }
+        ctx.next();
     }
 
     private void check(RoutingContext ctx) {
