@@ -128,6 +128,10 @@ public class CloudEventGate {
         if (contentType != null && contentType.startsWith("application/json")) {
             String type = config.accepts().get(0);
             String id = UUID.randomUUID().toString();
+            EventException.checkAttribute(TraceContext.TRACEPARENT, h.get(TraceContext.TRACEPARENT),
+                    config.events().maxAttributeLength());
+            EventException.checkAttribute(TraceContext.TRACESTATE, h.get(TraceContext.TRACESTATE),
+                    config.events().maxAttributeLength());
             EventData data = decode(type, body);
             h.set("ce-id", id).set("ce-source", "/http").set("ce-type", type).set("ce-specversion", "1.0");
             if (data.runId() != null) {
@@ -150,6 +154,7 @@ public class CloudEventGate {
 
     /** The SDK's view of an event, checked as this function needs it: spec 1.0, the required attributes, JSON data. */
     private IncomingEvent fromEvent(CloudEvent ev, boolean structured) {
+        checkAttributes(ev, config.events().maxAttributeLength());
         String type = required(ev.getType(), "type");
         String id = required(ev.getId(), "id");
         String source = required(ev.getSource() == null ? null : ev.getSource().toString(), "source");
@@ -168,6 +173,18 @@ public class CloudEventGate {
         }
         return new IncomingEvent(type, id, source, ev.getSubject(), decode(type, data == null ? new byte[0] : data.toBytes()),
                 TraceContext.of(extension(ev, TraceContext.TRACEPARENT), extension(ev, TraceContext.TRACESTATE)).orElse(null));
+    }
+
+    /** Refuses an event with an attribute or extension value over {@code max} characters. */
+    static void checkAttributes(CloudEvent ev, int max) {
+        for (String name : ev.getAttributeNames()) {
+            Object v = ev.getAttribute(name);
+            EventException.checkAttribute(name, v == null ? null : v.toString(), max);
+        }
+        for (String name : ev.getExtensionNames()) {
+            Object v = ev.getExtension(name);
+            EventException.checkAttribute(name, v == null ? null : v.toString(), max);
+        }
     }
 
     private static String extension(CloudEvent ev, String name) {
