@@ -1,6 +1,7 @@
 package dev.cnai.functions.infer;
 
 import dev.cnai.errors.CnaiException;
+import dev.cnai.functions.support.DeclaredSize;
 import dev.cnai.functions.support.ErrorMapping;
 import dev.cnai.functions.support.FailureReporter;
 import dev.cnai.functions.support.FunctionConfig;
@@ -70,21 +71,12 @@ public class OipRoutes {
 
     /** Refuses a {@code Content-Length} over {@code cnai.events.max-bytes} with 413 and the limit. */
     private void checkDeclaredSize(RoutingContext ctx) {
-        String declared = ctx.request().getHeader("Content-Length");
-        long max = config.events().maxBytes();
-        if (declared != null) {
-            try {
-                long size = Long.parseLong(declared.trim());
-                if (size > max) {
-                    fail(ctx, ServingException.tooLarge(size, max));
-                    return;
-                }
-            } catch (NumberFormatException e) {
-                fail(ctx, ServingException.invalid("Content-Length '" + declared + "' is not a number of bytes"));
-                return;
-            }
+        long size = DeclaredSize.of(ctx);
+        if (size > config.events().maxBytes()) {
+            fail(ctx, ServingException.tooLarge(size, config.events().maxBytes()));
+        } else {
+            ctx.next();
         }
-        ctx.next();
     }
 
     private void infer(RoutingContext ctx, String version) {

@@ -71,24 +71,14 @@ public class CloudEventGate {
 
     /** Refuses a {@code Content-Length} over {@code cnai.events.max-bytes} with 413 and the limit. */
     private void checkDeclaredSize(RoutingContext ctx) {
-        String declared = ctx.request().getHeader("Content-Length");
-        if (declared != null) {
-            long max = config.events().maxBytes();
-            long size;
-            try {
-                size = Long.parseLong(declared.trim());
-            } catch (NumberFormatException e) {
-                FailureReporter.respond(ctx, 400, "Content-Length '" + declared + "' is not a number of bytes");
-                return;
-            }
-            if (size > max) {
-                EventException e = EventException.tooLarge(size, max);
-                metrics.invocation("invalid", ErrorMapping.status(e.kind()), System.nanoTime());
-                FailureReporter.respond(ctx, ErrorMapping.status(e.kind()), e.getMessage());
-                return;
-            }
+        long size = DeclaredSize.of(ctx);
+        if (size > config.events().maxBytes()) {
+            EventException e = EventException.tooLarge(size, config.events().maxBytes());
+            metrics.invocation("invalid", ErrorMapping.status(e.kind()), System.nanoTime());
+            FailureReporter.respond(ctx, ErrorMapping.status(e.kind()), e.getMessage());
+        } else {
+            ctx.next();
         }
-        ctx.next();
     }
 
     private void check(RoutingContext ctx) {
