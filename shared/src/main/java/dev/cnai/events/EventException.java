@@ -37,7 +37,28 @@ public final class EventException extends CnaiException {
 
     public static EventException tooLarge(long size, long max) {
         return new EventException(ErrorKind.PAYLOAD_TOO_LARGE, "event of " + size + " bytes exceeds the limit of "
-                + max + " bytes; events carry references to data, not the data itself", null);
+                + max + " bytes (cnai.events.max-bytes); events carry references to data, not the data itself", null);
+    }
+
+    /**
+     * A CloudEvent attribute (or extension) longer than {@code cnai.events.max-attribute-length} characters.
+     * Attributes become store keys, log lines and the attributes of emitted events, so they stay short.
+     */
+    public static EventException attributeTooLong(String attribute, int length, int max) {
+        return new EventException(ErrorKind.PAYLOAD_TOO_LARGE, "CloudEvent attribute '" + attribute + "' is " + length
+                + " characters long, over the limit of " + max + " (cnai.events.max-attribute-length); use a shorter "
+                + attribute, null);
+    }
+
+    /**
+     * Refuses {@code value} of {@code attribute} when it is longer than {@code max} characters.
+     *
+     * @throws EventException PAYLOAD_TOO_LARGE naming the attribute, the limit and its key
+     */
+    public static void checkAttribute(String attribute, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw attributeTooLong(attribute, value.length(), max);
+        }
     }
 
     public static EventException badJson(String type, String detail) {

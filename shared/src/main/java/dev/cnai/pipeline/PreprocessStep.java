@@ -2,6 +2,7 @@ package dev.cnai.pipeline;
 
 import dev.cnai.data.Dataset;
 import dev.cnai.data.DatasetException;
+import dev.cnai.data.DatasetLimits;
 import dev.cnai.data.DatasetReaders;
 import dev.cnai.data.DatasetValidator;
 import dev.cnai.events.NormStats;
@@ -40,12 +41,20 @@ public final class PreprocessStep {
 
     private final ObjectStore store;
     private final String defaultModelName;
+    private final DatasetLimits limits;
     private final Outbox outbox;
     private final KeyedLocks locks = new KeyedLocks();
 
+    /** A step that reads datasets within {@link DatasetLimits#DEFAULTS}. */
     public PreprocessStep(ObjectStore store, String defaultModelName) {
+        this(store, defaultModelName, DatasetLimits.DEFAULTS);
+    }
+
+    /** @param limits the dataset limits (preprocess's {@code cnai.preprocess.max-dataset-*}) */
+    public PreprocessStep(ObjectStore store, String defaultModelName, DatasetLimits limits) {
         this.store = store;
         this.defaultModelName = defaultModelName;
+        this.limits = limits;
         this.outbox = new Outbox(store);
     }
 
@@ -88,7 +97,7 @@ public final class PreprocessStep {
 
         Dataset all;
         try (StagedDataset staged = StagedDataset.of(ds)) {
-            all = DatasetReaders.read(staged.spec());
+            all = DatasetReaders.read(staged.spec(), limits);
         }
         DatasetValidator.validate(all);
         training.checkFits(all.features());

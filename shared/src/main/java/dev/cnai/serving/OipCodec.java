@@ -38,6 +38,7 @@ public final class OipCodec {
             .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
             .build());
     private static final JsonFactory JSON = MAPPER.getFactory();
+    private static final OipRequestReader DEFAULT_READER = new OipRequestReader(ServingLimits.DEFAULTS);
 
     /**
      * The rows of one batch's prediction that answer one request, and the model that computed them.
@@ -58,9 +59,14 @@ public final class OipCodec {
     private OipCodec() {
     }
 
-    /** Parses an inference request body. */
+    /** Parses an inference request body within {@link ServingLimits#DEFAULTS}. */
     public static OipRequest parse(byte[] body) {
-        return OipRequestReader.read(JSON, body);
+        return DEFAULT_READER.read(body);
+    }
+
+    /** A parser of inference requests that enforces {@code limits}; build one per configuration and share it. */
+    public static OipRequestReader reader(ServingLimits limits) {
+        return new OipRequestReader(limits);
     }
 
     /**

@@ -33,10 +33,36 @@ public final class ServingException extends CnaiException {
                 + " requests queued, the configured maximum; retry after the Retry-After delay");
     }
 
-    /** An inference request body over the configured limit ({@code cnai.events.max-bytes}). */
+    /**
+     * An inference request body over the configured limit ({@code cnai.events.max-bytes}).
+     *
+     * @param size its size in bytes, or a negative number when it is not known (a chunked body cut off at the limit)
+     */
     public static ServingException tooLarge(long size, long max) {
-        return new ServingException(ErrorKind.PAYLOAD_TOO_LARGE, "inference request of " + size
-                + " bytes exceeds the limit of " + max + " bytes (cnai.events.max-bytes); send fewer rows per request");
+        return new ServingException(ErrorKind.PAYLOAD_TOO_LARGE, "inference request of " + (size < 0 ? "more than "
+                + max : size) + " bytes exceeds the limit of " + max + " bytes (cnai.events.max-bytes); send fewer "
+                + "rows per request");
+    }
+
+    /** An input tensor whose shape declares, or whose data holds, more values than {@link ServingLimits#MAX_TENSOR_ELEMENTS}. */
+    public static ServingException tooManyElements(String what, long elements, long max) {
+        return new ServingException(ErrorKind.PAYLOAD_TOO_LARGE, what + " " + (elements > max ? elements : "more than "
+                + max) + " values, over the limit of " + max + " per input tensor (" + ServingLimits.MAX_TENSOR_ELEMENTS
+                + "); send fewer rows per request");
+    }
+
+    /** A request of more rows than {@link ServingLimits#MAX_ROWS}. */
+    public static ServingException tooManyRows(String what, long rows, long max) {
+        return new ServingException(ErrorKind.PAYLOAD_TOO_LARGE, what + " " + rows + " rows, over the limit of " + max
+                + " rows per request (" + ServingLimits.MAX_ROWS + "); split it into requests of at most " + max
+                + " rows");
+    }
+
+    /** A string (or object key) of a request longer than {@link ServingLimits#MAX_STRING_LENGTH}. */
+    public static ServingException stringTooLong(String where, long max) {
+        return new ServingException(ErrorKind.PAYLOAD_TOO_LARGE, "a string in the request"
+                + (where.isEmpty() ? "" : " " + where) + " is longer than the limit of " + max + " characters (" + ServingLimits.MAX_STRING_LENGTH
+                + "); shorten ids, names and parameter values");
     }
 
     public static ServingException invalid(String message) {

@@ -5,6 +5,7 @@ import dev.cnai.functions.support.EventTracing;
 import dev.cnai.serving.ModelServer;
 import dev.cnai.serving.OipCodec;
 import dev.cnai.serving.OipRequest;
+import dev.cnai.serving.OipRequestReader;
 import dev.cnai.serving.ServingException;
 import dev.cnai.tracing.StepSpan;
 import io.opentelemetry.api.trace.SpanKind;
@@ -15,18 +16,22 @@ import jakarta.enterprise.context.ApplicationScoped;
  * The Open Inference Protocol v2 operations of this server: one model (its registry name), served at the
  * version {@code production} points at. A request naming another version of it gets 404: versions are
  * not loaded on demand (see docs/operations.md). Adapts OIP to {@link ModelServer}: parse and check with
- * {@link OipCodec}, queue with {@link ModelServer#submit(ModelServer.Rows)} (the dynamic batcher), encode. Each
- * inference is a span ({@code infer predict}, child of the caller's W3C traceparent header if any) with the served
- * model's name and version, linked to the trace of the run that trained it (its lineage's traceparent).
+ * {@link OipCodec} within the configured {@link ServingSetup.Limits}, queue with
+ * {@link ModelServer#submit(ModelServer.Rows)} (the dynamic batcher), encode. Each inference is a span
+ * ({@code infer predict}, child of the caller's W3C traceparent header if any) with the served model's name and
+ * version, linked to the trace of the run that trained it (its lineage's traceparent).
  */
 @ApplicationScoped
 public class OipService {
     private final ModelServer server;
     private final EventTracing tracing;
+    private final OipRequestReader reader;
 
-    public OipService(ModelServer server, EventTracing tracing) {
+    /** @throws IllegalArgumentException when a {@code cnai.infer.limits.*} value is out of range (start-up fails) */
+    public OipService(ModelServer server, EventTracing tracing, ServingSetup.Config config) {
         this.server = server;
         this.tracing = tracing;
+        this.reader = OipCodec.reader(config.limits());
     }
 
     public boolean ready() {
@@ -55,7 +60,7 @@ public class OipService {
             ModelServer.Loaded loaded = resolve(name, version, true);
             span.model(loaded.name(), loaded.version())
                     .trainedBy(TraceContext.of(loaded.trainingTraceparent(), null).orElse(null));
-            OipRequest req = OipCodec.parse(body);
+            OipRequest req = reader.read(body);
             int rows = OipCodec.rows(req, loaded.model());
             return Uni.createFrom().completionStage(server.submit(new ModelServer.Rows(req.data(), rows)))
                     .map(s -> OipCodec.inferResponse(req, new OipCodec.BatchSlice(s.served().name(),

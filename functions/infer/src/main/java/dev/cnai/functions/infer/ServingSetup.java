@@ -3,6 +3,7 @@ package dev.cnai.functions.infer;
 import dev.cnai.registry.ModelRegistry;
 import dev.cnai.serving.DynamicBatcher;
 import dev.cnai.serving.ModelServer;
+import dev.cnai.serving.ServingLimits;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -57,6 +58,27 @@ public class ServingSetup {
 
         /** Dynamic batching of Open Inference Protocol requests (Triton's names). */
         Batching batching();
+
+        /** Limits on one inference request, checked before what they bound is allocated (docs/operations.md#limits). */
+        Limits limits();
+    }
+
+    /** Request limits (defaults: {@link ServingLimits#DEFAULTS}); the body size is {@code cnai.events.max-bytes}. */
+    public interface Limits extends ServingLimits {
+        /** Most values one input tensor may declare (its shape's product) or hold; 2^20 = 4 MiB as FP32. */
+        @WithDefault("1048576")
+        @Override
+        long maxTensorElements();
+
+        /** Most rows (N of [N, features]) in one request; the CloudEvent schema allows 1024 instances. */
+        @WithDefault("1024")
+        @Override
+        int maxRows();
+
+        /** Longest string or object key (id, names, datatype, parameter values) in a request, in characters. */
+        @WithDefault("1024")
+        @Override
+        int maxStringLength();
     }
 
     /** Dynamic batcher settings, named after Triton's model configuration (defaults: {@link ModelServer#DEFAULT_BATCHING}). */

@@ -1,5 +1,6 @@
 package dev.cnai.functions.preprocess;
 
+import dev.cnai.data.DatasetLimits;
 import dev.cnai.events.RunRequested;
 import dev.cnai.functions.support.EventSink;
 import dev.cnai.functions.support.EventTracing;
@@ -25,6 +26,14 @@ public class PreprocessFunction {
         /** Registry name of the model when the run request names none. */
         @WithDefault("mnist-mlp")
         String defaultModelName();
+
+        /** Most bytes of one dataset file, on disk and decompressed (docs/operations.md#limits); 1 GiB. */
+        @WithDefault("1073741824")
+        long maxDatasetBytes();
+
+        /** Most rows one dataset may hold (docs/operations.md#limits). */
+        @WithDefault("100000")
+        int maxDatasetRows();
     }
 
     private final PreprocessStep step;
@@ -32,7 +41,8 @@ public class PreprocessFunction {
     private final EventTracing tracing;
 
     public PreprocessFunction(ObjectStore store, Config config, EventSink sink, EventTracing tracing) {
-        this.step = new PreprocessStep(store, config.defaultModelName());
+        this.step = new PreprocessStep(store, config.defaultModelName(),
+                new DatasetLimits(config.maxDatasetBytes(), config.maxDatasetRows()));
         this.sink = sink;
         this.tracing = tracing;
     }

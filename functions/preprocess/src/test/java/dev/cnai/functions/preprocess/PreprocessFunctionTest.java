@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cnai.energy.EnergySource;
 import dev.cnai.energy.StepEnergy;
 import dev.cnai.events.EventCodec;
+import dev.cnai.data.DatasetLimits;
 import dev.cnai.events.EventTypes;
 import dev.cnai.functions.support.testing.FunctionTestResource;
 import dev.cnai.functions.support.testing.MalformedEventContract;
@@ -99,6 +100,25 @@ class PreprocessFunctionTest extends MalformedEventContract {
         CloudEvent failed = await("run-p5", EventTypes.PIPELINE_FAILED, 1).get(0);
         String data = new String(failed.getData().toBytes());
         assertEquals(true, data.contains("\"step\":\"preprocess\""), data);
+    }
+
+    @Test
+    void aDatasetOverTheRowLimitIs413BeforeItIsReadWithAPipelineFailedEvent() throws Exception {
+        // a 16-byte IDX file whose header promises 10^6 28x28 images: over cnai.preprocess.max-dataset-rows (100,000)
+        Path images = Files.createTempFile("huge", ".idx");
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(images))) {
+            out.writeInt(0x00000803);
+            out.writeInt(1_000_000);
+            out.writeInt(28);
+            out.writeInt(28);
+        }
+        String req = "{\"runId\":\"run-rows\",\"dataset\":{\"format\":\"idx\",\"uri\":\"" + images
+                + "\",\"labelsUri\":\"" + images + "\",\"shards\":1}}";
+        binary(EventTypes.RUN_REQUESTED, "req-rows", "run-rows", req).then().statusCode(413)
+                .body("error", containsString("holds 1000000 rows, over the limit of 100000 rows"))
+                .body("error", containsString(DatasetLimits.MAX_ROWS));
+        String data = new String(await("run-rows", EventTypes.PIPELINE_FAILED, 1).get(0).getData().toBytes());
+        assertTrue(data.contains("PAYLOAD_TOO_LARGE") && data.contains(DatasetLimits.MAX_ROWS), data);
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.cloudevents.jackson.JsonCloudEventData;
 import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.rw.CloudEventRWException;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
@@ -57,6 +58,8 @@ public class CloudEventGate {
     }
 
     void install(@Observes Router router) {
+        // before any body handler (Quarkus's runs at ROUTE_ORDER_BODY_HANDLER): refused before the body is buffered
+        router.post("/").order(RouteConstants.ROUTE_ORDER_HEADERS).handler(this::checkDeclaredSize);
         router.post("/").order(ORDER).handler(this::check);
         router.route().order(ORDER).failureHandler(failures::handle);
     }
@@ -64,6 +67,18 @@ public class CloudEventGate {
     void logStart(@Observes StartupEvent ev) {
         LOG.infof("%s accepts %s; events go to %s", config.function(), config.accepts(),
                 config.sink().url().orElse("(no K_SINK: fan-out disabled)"));
+    }
+
+    /** Refuses a {@code Content-Length} over {@code cnai.events.max-bytes} with 413 and the limit. */
+    private void checkDeclaredSize(RoutingContext ctx) {
+        long size = DeclaredSize.of(ctx);
+        if (size > config.events().maxBytes()) {
+            EventException e = EventException.tooLarge(size, config.events().maxBytes());
+            metrics.invocation("invalid", ErrorMapping.status(e.kind()), System.nanoTime());
+            FailureReporter.respond(ctx, ErrorMapping.status(e.kind()), e.getMessage());
+        } else {
+            ctx.next();
+        }
     }
 
     private void check(RoutingContext ctx) {
@@ -103,6 +118,10 @@ public class CloudEventGate {
         if (contentType != null && contentType.startsWith("application/json")) {
             String type = config.accepts().get(0);
             String id = UUID.randomUUID().toString();
+            EventException.checkAttribute(TraceContext.TRACEPARENT, h.get(TraceContext.TRACEPARENT),
+                    config.events().maxAttributeLength());
+            EventException.checkAttribute(TraceContext.TRACESTATE, h.get(TraceContext.TRACESTATE),
+                    config.events().maxAttributeLength());
             EventData data = decode(type, body);
             h.set("ce-id", id).set("ce-source", "/http").set("ce-type", type).set("ce-specversion", "1.0");
             if (data.runId() != null) {
@@ -125,6 +144,7 @@ public class CloudEventGate {
 
     /** The SDK's view of an event, checked as this function needs it: spec 1.0, the required attributes, JSON data. */
     private IncomingEvent fromEvent(CloudEvent ev, boolean structured) {
+        checkAttributes(ev, config.events().maxAttributeLength());
         String type = required(ev.getType(), "type");
         String id = required(ev.getId(), "id");
         String source = required(ev.getSource() == null ? null : ev.getSource().toString(), "source");
@@ -143,6 +163,18 @@ public class CloudEventGate {
         }
         return new IncomingEvent(type, id, source, ev.getSubject(), decode(type, data == null ? new byte[0] : data.toBytes()),
                 TraceContext.of(extension(ev, TraceContext.TRACEPARENT), extension(ev, TraceContext.TRACESTATE)).orElse(null));
+    }
+
+    /** Refuses an event with an attribute or extension value over {@code max} characters. */
+    static void checkAttributes(CloudEvent ev, int max) {
+        for (String name : ev.getAttributeNames()) {
+            Object v = ev.getAttribute(name);
+            EventException.checkAttribute(name, v == null ? null : v.toString(), max);
+        }
+        for (String name : ev.getExtensionNames()) {
+            Object v = ev.getExtension(name);
+            EventException.checkAttribute(name, v == null ? null : v.toString(), max);
+        }
     }
 
     private static String extension(CloudEvent ev, String name) {

@@ -46,6 +46,12 @@ public class FailureReporter {
             status = 400;
             message = "cannot read event data: " + e.getOriginalMessage();
             kind = "INVALID_INPUT";
+        } else if (t == null && ctx.statusCode() == 413) {
+            // Quarkus's body handler cut off a body over quarkus.http.limits.max-body-size (= cnai.events.max-bytes)
+            status = 413;
+            message = "request body exceeds the limit of " + config.events().maxBytes()
+                    + " bytes (cnai.events.max-bytes); events carry references to data, inference requests fewer rows";
+            kind = "PAYLOAD_TOO_LARGE";
         } else if (t == null) {
             status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
             message = "request failed with HTTP " + status + " (" + ctx.request().method() + " " + ctx.request().path() + ")";

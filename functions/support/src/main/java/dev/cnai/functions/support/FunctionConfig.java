@@ -85,6 +85,13 @@ public interface FunctionConfig {
         @WithDefault("65536")
         int maxBytes();
 
+        /**
+         * Longest CloudEvent attribute or extension value (id, source, subject, type, traceparent…) in characters;
+         * one longer is refused with 413 (docs/operations.md#limits).
+         */
+        @WithDefault("1024")
+        int maxAttributeLength();
+
         /** Emit {@code dev.cnai.pipeline.failed} when this function rejects a valid event it cannot process. */
         @WithDefault("true")
         boolean emitFailures();

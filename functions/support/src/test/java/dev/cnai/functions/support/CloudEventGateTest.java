@@ -50,6 +50,22 @@ class CloudEventGateTest {
     }
 
     @Test
+    void attributesAndExtensionsAreBoundedInLength() {
+        var at = io.cloudevents.core.builder.CloudEventBuilder.v1().withId("i".repeat(16))
+                .withSource(java.net.URI.create("/s")).withType("t").withSubject("s".repeat(16))
+                .withExtension("traceparent", "t".repeat(16)).build();
+        CloudEventGate.checkAttributes(at, 16);
+        for (var over : java.util.List.of(io.cloudevents.core.builder.CloudEventBuilder.v1(at).withId("i".repeat(17)),
+                io.cloudevents.core.builder.CloudEventBuilder.v1(at).withSubject("s".repeat(17)),
+                io.cloudevents.core.builder.CloudEventBuilder.v1(at).withExtension("traceparent", "t".repeat(17)))) {
+            EventException e = assertThrows(EventException.class, () -> CloudEventGate.checkAttributes(over.build(), 16));
+            assertEquals(dev.cnai.errors.ErrorKind.PAYLOAD_TOO_LARGE, e.kind());
+            assertTrue(e.getMessage().contains("17 characters long, over the limit of 16 "
+                    + "(cnai.events.max-attribute-length)"), e.getMessage());
+        }
+    }
+
+    @Test
     void structuredModeThatIsNotAJsonObjectSaysSo() {
         assertEquals("a structured-mode CloudEvent must be a JSON object", structured("[1, 2]"));
         String badJson = structured("{\"id\": ");

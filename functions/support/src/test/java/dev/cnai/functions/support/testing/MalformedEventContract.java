@@ -72,6 +72,16 @@ public abstract class MalformedEventContract {
     void oversizedEventIs413() {
         String big = "{\"pad\":\"" + "x".repeat(5 * 1024 * 1024) + "\"}";
         postBinary("m-8", "1.0", acceptedType(), "application/json", big)
-                .statusCode(413);
+                .statusCode(413).body("error", containsString("(cnai.events.max-bytes)"));
+    }
+
+    @Test
+    void anAttributeOverTheLengthLimitIs413AndOneAtItIsRead() {
+        // cnai.events.max-attribute-length is 1024: an id of 1024 reaches the data (its schema refuses it), 1025 not
+        postBinary("i".repeat(1024), "1.0", acceptedType(), "application/json", "{\"runId\": 42}")
+                .statusCode(400).body("error", containsString("does not match its schema"));
+        postBinary("i".repeat(1025), "1.0", acceptedType(), "application/json", "{\"runId\": 42}")
+                .statusCode(413).body("error", containsString("'id' is 1025 characters long"))
+                .body("error", containsString("cnai.events.max-attribute-length"));
     }
 }
