@@ -147,6 +147,8 @@ final class LocalCommand implements Callable<Integer> {
             summary.put("reason", r.reason());
             summary.put("report", report == null ? null : report.toString());
             summary.put("wall_seconds", Math.round(wall * 10) / 10.0);
+            // from run.requested to the outcome: the pipeline alone, without the stack's (or Zipkin's) start-up
+            summary.put("pipeline_seconds", Math.round(r.wallSeconds() * 10) / 10.0);
             summary.put("trace_id", span == null ? null : span.context().traceId());
             summary.put("energy_joules", Math.round(joules * 10) / 10.0);
             if (r.failure() != null) {

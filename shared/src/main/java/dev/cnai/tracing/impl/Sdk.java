@@ -15,12 +15,11 @@ import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
-import zipkin2.reporter.urlconnection.URLConnectionSender;
 
 /**
  * The OpenTelemetry SDK of a {@link SpanExport}: only {@link SpanExport#open()} reaches this class, so the SDK's
  * classes load only when an exporter is configured. OTLP goes over HTTP/protobuf with the JDK's HTTP client
- * ({@code opentelemetry-exporter-sender-jdk}); Zipkin with {@code HttpURLConnection}: no OkHttp, no Kotlin.
+ * ({@code opentelemetry-exporter-sender-jdk}, not OkHttp); Zipkin with the exporter's own (OkHttp) sender.
  */
 public final class Sdk {
     private Sdk() {
@@ -37,7 +36,7 @@ public final class Sdk {
             tracers.addSpanProcessor(batch(otlp.build(), export));
         });
         export.zipkinEndpoint().ifPresent(url -> tracers.addSpanProcessor(batch(ZipkinSpanExporter.builder()
-                .setSender(URLConnectionSender.create(url.toString())).build(), export)));
+                .setEndpoint(url.toString()).build(), export)));
         return OpenTelemetrySdk.builder().setTracerProvider(tracers.build())
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
     }

@@ -79,6 +79,14 @@ class PreprocessFunctionTest extends MalformedEventContract {
         Path plan = FunctionTestResource.storeDir().resolve("runs/run-p4/plan.json");
         long planModified = Files.getLastModifiedTime(plan).toMillis();
         await("run-p4", EventTypes.DATASET_PREPARED, 1);
+        // the handling's energy record is written just after the response: count the files once it is there
+        Path energy = FunctionTestResource.storeDir().resolve(dev.cnai.energy.EnergyLedger.key("run-p4", "preprocess",
+                "req-4"));
+        for (long deadline = System.nanoTime() + 10_000_000_000L; !Files.exists(energy)
+                && System.nanoTime() < deadline; ) {
+            Thread.sleep(20);
+        }
+        assertTrue(Files.exists(energy), "energy record " + energy);
         long files = Files.walk(FunctionTestResource.storeDir().resolve("runs/run-p4")).count();
 
         binary(EventTypes.RUN_REQUESTED, "req-4", "run-p4", runs.request("run-p4", 2)).then().statusCode(204);
